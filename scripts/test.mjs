@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: type-check everything, then run the whole suite with node's test runner against
+// PGlite, and once more against PostgreSQL when TEST_DATABASE_URL is set. Exits non-zero when
+// anything fails, and ends with one plain "N passed, N failed" line over all runs.
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const only = process.argv.slice(2)
+
+const findTests = (dir) => readdirSync(dir).flatMap((name) => {
+  const path = join(dir, name)
+  if (statSync(path).isDirectory()) return findTests(path)
+  return name.endsWith('.test.ts') ? [relative(root, path)] : []
+})
+
+const run = (command, args, env = {}) => {
+  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  process.stdout.write(result.stdout ?? '')
+  return { code: result.status ?? 1, out: result.stdout ?? '' }
+}
+
+console.log('type-check: tsc --noEmit')
+const tsc = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'])
+if (tsc.code !== 0) {
+  console.log('0 passed, 1 failed')
+  process.exit(1)
+}
+
+const files = only.length ? only : findTests(join(root, 'test')).sort()
+const backends = [['pglite', {}]]
+if (process.env.TEST_DATABASE_URL) backends.push(['postgres', { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL }])
+
+let passed = 0
+let failed = 0
+let exit = 0
+for (const [name, env] of backends) {
+  console.log(`\n=== tests on ${name} (${files.length} files) ===`)
+  const result = run(process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    '--test-timeout=60000', ...files,
+  ], { ...env, TENANT_TEST_BACKEND: name })
+  passed += Number(/ℹ pass (\d+)/.exec(result.out)?.[1] ?? 0)
+  failed += Number(/ℹ fail (\d+)/.exec(result.out)?.[1] ?? 0)
+  if (result.code !== 0) exit = 1
+}
+if (exit !== 0 && failed === 0) failed = 1
+console.log(`\n${passed} passed, ${failed} failed`)
+process.exit(exit)

@@ -1,0 +1,121 @@
+import { mkdir } from 'node:fs/promises'
+import pg from 'pg'
+import { PGlite } from '@electric-sql/pglite'
+
+// One interface over two engines: PostgreSQL through `pg` and PGlite (PostgreSQL compiled to
+// WASM, embedded in the process). The SQL is the same for both; only connection handling differs.
+
+export interface QueryResult<R> {
+  rows: R[]
+  rowCount: number
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>
+}
+
+export interface Transaction extends Queryable {
+  /** Runs several statements separated by semicolons (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite'
+  /**
+   * Runs `fn` in one transaction. It commits when `fn` returns, unless `fn` returns a failed
+   * result (`{ ok: false }`): then it rolls back, so a rejected call changes nothing.
+   * A thrown error rolls back too and is re-thrown.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+const isFailure = (value: unknown) =>
+  typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false
+
+class Rollback<T> {
+  constructor(readonly value: T) {}
+}
+
+export function createPostgresDb(connectionString: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 })
+  // An idle client losing its connection (server restart) must not crash the process;
+  // the pool drops it and the next query gets a fresh one.
+  pool.on('error', () => {})
+  return {
+    kind: 'postgres',
+    async query<R>(sql: string, params: unknown[] = []) {
+      const result = await pool.query(sql, params)
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+    },
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
+      const client = await pool.connect()
+      const tx: Transaction = {
+        async query<R>(sql: string, params: unknown[] = []) {
+          const result = await client.query(sql, params)
+          return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+        },
+        async exec(sql: string) {
+          await client.query(sql)
+        },
+      }
+      let broken = false
+      try {
+        await client.query('BEGIN')
+        const value = await fn(tx)
+        await client.query(isFailure(value) ? 'ROLLBACK' : 'COMMIT')
+        return value
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => { broken = true })
+        throw error
+      } finally {
+        client.release(broken)
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}
+
+export async function createPgliteDb(dataDir?: string): Promise<Db> {
+  // Without a directory the database lives in memory (tests); with one it persists.
+  const lite = await PGlite.create(dataDir)
+  return {
+    kind: 'pglite',
+    async query<R>(sql: string, params: unknown[] = []) {
+      const result = await lite.query<R>(sql, params)
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+    },
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
+      try {
+        return await lite.transaction(async (liteTx) => {
+          const tx: Transaction = {
+            async query<R>(sql: string, params: unknown[] = []) {
+              const result = await liteTx.query<R>(sql, params)
+              return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+            },
+            async exec(sql: string) {
+              await liteTx.exec(sql)
+            },
+          }
+          const value = await fn(tx)
+          if (isFailure(value)) throw new Rollback(value)
+          return value
+        })
+      } catch (error) {
+        if (error instanceof Rollback) return error.value as T
+        throw error
+      }
+    },
+    async close() {
+      await lite.close()
+    },
+  }
+}
+
+export async function openDb(config: { DATABASE_URL?: string | undefined; DATA_DIR: string }): Promise<Db> {
+  if (config.DATABASE_URL) return createPostgresDb(config.DATABASE_URL)
+  await mkdir(config.DATA_DIR, { recursive: true })
+  return createPgliteDb(config.DATA_DIR)
+}

@@ -1,0 +1,64 @@
+import type { Queryable } from '../db.js'
+
+export type ApiKeyType = 'session' | 'permanent' | 'one_off'
+
+export interface ApiKeyForAuth {
+  id: string
+  tokenHash: string
+  identityId: string
+  type: ApiKeyType
+  expiresAt: Date | null
+  disabledAt: Date | null
+  lastUsedAt: Date | null
+  roles: string[]
+  personId: string | null
+  personDisabledAt: Date | null
+}
+
+/** The hot path of every request: one indexed look-up by the token's hash. */
+export async function selectApiKeyForAuth(q: Queryable, tokenHash: string): Promise<ApiKeyForAuth | null> {
+  const { rows } = await q.query<ApiKeyForAuth>(
+    `SELECT k.id, k.token_hash AS "tokenHash", k.identity_id AS "identityId", k.type,
+            k.expires_at AS "expiresAt", k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt",
+            i.roles, p.id AS "personId", p.disabled_at AS "personDisabledAt"
+       FROM api_key k
+       JOIN identity i ON i.id = k.identity_id
+       LEFT JOIN person p ON p.identity_id = k.identity_id
+      WHERE k.token_hash = $1`, [tokenHash])
+  return rows[0] ?? null
+}
+
+export async function insertApiKey(q: Queryable, key: {
+  identityId: string
+  type: ApiKeyType
+  tokenHash: string
+  description?: string | null
+  expirationMinutes?: number | null
+  expiresAt?: Date | null
+  createdAt: Date
+}): Promise<{ id: string }> {
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [key.identityId, key.type, key.tokenHash, key.description ?? null, key.expirationMinutes ?? null,
+      key.expiresAt ?? null, key.createdAt])
+  return rows[0]!
+}
+
+export async function updateApiKeyTokenHash(q: Queryable, id: string, tokenHash: string): Promise<void> {
+  await q.query('UPDATE api_key SET token_hash = $2, disabled_at = NULL WHERE id = $1', [id, tokenHash])
+}
+
+/**
+ * Records use of a key and, for keys with an expiration (sessions), moves the expiry forward.
+ * Only writes when the last recorded use is older than `notBefore`, so a busy key costs one write
+ * per interval, and concurrent nodes do not both write.
+ */
+export async function touchApiKey(q: Queryable, id: string, at: Date, notBefore: Date): Promise<void> {
+  await q.query(
+    `UPDATE api_key
+        SET last_used_at = $2,
+            expires_at = CASE WHEN expiration_minutes IS NULL THEN expires_at
+                              ELSE $2::timestamptz + expiration_minutes * interval '1 minute' END
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [id, at, notBefore])
+}

@@ -1,0 +1,78 @@
+import { GraphQLError } from 'graphql'
+import type { FastifyBaseLogger } from 'fastify'
+
+/**
+ * A permission failure. Like the reference it is a GraphQL error with HTTP 200 and
+ * `extensions.code = "ForbiddenError"`, not a business error in the payload.
+ */
+export class ForbiddenError extends Error {
+  readonly extensions = { code: 'ForbiddenError' }
+}
+
+interface ExecutionLike {
+  data?: unknown
+  errors: readonly GraphQLError[]
+}
+
+interface FormattedError {
+  message: string
+  locations?: readonly { line: number; column: number }[]
+  path?: readonly (string | number)[]
+  extensions?: Record<string, unknown>
+}
+
+const isRequestError = (error: GraphQLError) => error.originalError === undefined || error.originalError === null
+
+/** A transport error of Fastify or Mercurius (bad JSON, wrong content type, too large): a 4xx. */
+const clientStatus = (error: GraphQLError): number | null => {
+  const status = (error.originalError as { statusCode?: unknown } | undefined)?.statusCode
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null
+}
+
+/**
+ * Shapes GraphQL errors as the reference does, and keeps internals out of responses:
+ * - a document that does not parse or validate: HTTP 400, `{ errors: [{ message, locations }] }`;
+ * - ForbiddenError: its message and code, HTTP 200;
+ * - anything else thrown by a resolver is a bug or an outage: logged with the request id and
+ *   answered with a generic message carrying that id, never the error's own text or stack.
+ */
+export function formatExecution(execution: ExecutionLike, requestId: string, log: FastifyBaseLogger):
+    { statusCode: number; response: { data?: unknown; errors: FormattedError[] } } {
+  const flat = execution.errors.flatMap((error) => {
+    // Mercurius wraps validation failures in one error holding the list.
+    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors
+    return Array.isArray(inner) ? inner as GraphQLError[] : [error]
+  })
+  const hasData = execution.data !== undefined && execution.data !== null
+  const transport = !hasData && flat.length === 1 ? clientStatus(flat[0]!) : null
+  if (transport !== null) {
+    // Mercurius calls a request without `query` an unknown persisted query; say what is wrong.
+    const missingQuery = (flat[0]!.originalError as { code?: string }).code === 'MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND'
+    return { statusCode: transport, response: { errors: [{ message: missingQuery ? 'Missing request query' : flat[0]!.message }] } }
+  }
+  if (!hasData && flat.every(isRequestError)) {
+    return {
+      statusCode: 400,
+      response: { errors: flat.map((e) => ({ message: e.message, ...(e.locations ? { locations: e.locations } : {}) })) },
+    }
+  }
+  let internal = false
+  const errors = flat.map((error): FormattedError => {
+    const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) }
+    if (error.originalError instanceof ForbiddenError) {
+      return { message: error.message, ...base, extensions: error.originalError.extensions }
+    }
+    if (isRequestError(error)) return { message: error.message, ...base }
+    internal = true
+    log.error({ err: error.originalError, requestId, path: error.path }, 'resolver failed')
+    return {
+      message: `Internal server error (request id ${requestId})`,
+      ...base,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    }
+  })
+  return {
+    statusCode: hasData || !internal ? 200 : 500,
+    response: { data: execution.data ?? null, errors },
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import mercurius from 'mercurius'
+import type { Deps } from '../model/deps.js'
+import type { Principal } from '../model/auth/authenticate.js'
+import { graphqlSchemaDir } from '../paths.js'
+import { resolvers, loaders } from '../graphql/resolvers.js'
+import { formatExecution } from '../graphql/errors.js'
+import type { Context } from '../graphql/context.js'
+import { registerAuth } from './auth.js'
+import { registerHealth } from './health.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+export interface ServerOptions {
+  bodyLimit: number
+  logLevel: string
+}
+
+export async function loadSchema(dir = graphqlSchemaDir): Promise<string> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.graphql')).sort()
+  return (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('\n')
+}
+
+export async function buildServer(deps: Deps, options: ServerOptions): Promise<FastifyInstance> {
+  const server = Fastify({
+    logger: {
+      level: options.logLevel,
+      // Request logs carry method, url and ids; headers (and so bearer tokens) are never logged.
+      redact: ['req.headers.authorization'],
+    },
+    bodyLimit: options.bodyLimit,
+    // A random id per request, so an error a user reports can be found in the logs of any node.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  })
+  server.decorateRequest('principal', null)
+
+  // Errors outside GraphQL (unknown routes, hooks): the same `{ errors: [...] }` shape, and
+  // for anything unexpected a generic message with the request id instead of the error itself.
+  server.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+    if (status === 500) {
+      request.log.error({ err: error, requestId: request.id }, 'request failed')
+      return reply.code(500).send({ errors: [{ message: `Internal server error (request id ${request.id})`, requestId: request.id }] })
+    }
+    return reply.code(status).send({ errors: [{ message: error.message }] })
+  })
+  server.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
+
+  registerHealth(server, deps)
+  registerAuth(server, deps)
+
+  await server.register(mercurius, {
+    schema: await loadSchema(),
+    resolvers: resolvers as never,
+    loaders: loaders as never,
+    path: '/tenant',
+    graphiql: true,
+    jit: 1,
+    queryDepth: 12,
+    context: (request): Omit<Context, 'reply'> => ({
+      deps,
+      // The auth hook has run for every /tenant request and answered 401 where it found nobody.
+      principal: request.principal!,
+      requestId: request.id,
+    }),
+    errorFormatter: (execution, ctx) => {
+      const reply = (ctx as unknown as { reply: { request: { id: string }; log: FastifyInstance['log'] } }).reply
+      return formatExecution(execution as never, reply.request.id, reply.log) as never
+    },
+  })
+  return server
+}

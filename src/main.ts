@@ -1,0 +1,92 @@
+import { Command } from 'commander'
+import { ConfigError, loadConfig, type Config } from './config/env.js'
+import { createApp } from './app.js'
+import { openDb } from './db/db.js'
+import { migrate } from './db/migrate.js'
+import type { BootstrapOutcome } from './model/bootstrap/ensureBootstrapKeys.js'
+
+/** Config errors are one line and exit code 1; nothing else is printed. */
+function configOrExit(): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tenant-api: ${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
+function announceGenerated(outcome: BootstrapOutcome): void {
+  const lines = Object.entries(outcome.generated).map(([name, token]) =>
+    `  ${name === 'root' ? 'CONTEMBER_ROOT_TOKEN ' : 'CONTEMBER_LOGIN_TOKEN'} = ${token}`)
+  if (lines.length === 0) return
+  // Printed once, to the terminal and not the log: only the hashes are kept, so this is the one
+  // chance to copy them. Later starts reuse them; setting the variables rotates them.
+  process.stdout.write([
+    '',
+    '=== tenant-api generated special tokens (shown only this once; store them now) ===',
+    ...lines,
+    '=== the root token is a super admin; the login token may only sign in ===',
+    '',
+  ].join('\n') + '\n')
+}
+
+async function serve(): Promise<void> {
+  const config = configOrExit()
+  const app = await createApp(config)
+  announceGenerated(app.bootstrap)
+  for (const name of app.bootstrap.rotated) app.server.log.info(`${name} token rotated from the environment`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.server.log.info(`${signal} received, finishing in-flight requests`)
+    const force = setTimeout(() => {
+      app.server.log.error('shutdown timed out, exiting')
+      process.exit(1)
+    }, config.SHUTDOWN_TIMEOUT_MS)
+    force.unref()
+    app.close().then(() => process.exit(0), (error) => {
+      app.server.log.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  await app.server.listen({ port: config.PORT, host: config.HOST })
+  app.server.log.info(`tenant-api on http://${config.HOST}:${(app.server.server.address() as { port: number }).port}/tenant ` +
+    `(${config.DATABASE_URL ? 'PostgreSQL' : `PGlite in ${config.DATA_DIR}`})`)
+}
+
+async function migrateCommand(): Promise<void> {
+  const config = configOrExit()
+  const db = await openDb(config)
+  try {
+    const applied = await migrate(db)
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')
+  } finally {
+    await db.close()
+  }
+}
+
+async function bootstrapCommand(): Promise<void> {
+  const config = configOrExit()
+  const app = await createApp({ ...config, LOG_LEVEL: 'warn' })
+  announceGenerated(app.bootstrap)
+  if (Object.keys(app.bootstrap.generated).length === 0) process.stdout.write('root and login tokens are in place\n')
+  await app.close()
+}
+
+const program = new Command()
+  .name('tenant-api')
+  .description('Identity and access service with a Contember-compatible Tenant API.\nSettings come from the environment; see README.md.')
+program.command('serve').description('migrate the database, then serve POST /tenant (default)').action(serve)
+program.command('migrate').description('apply database migrations and exit').action(migrateCommand)
+program.command('bootstrap').description('migrate and make sure the root and login tokens exist, then exit').action(bootstrapCommand)
+
+program.parseAsync(process.argv.length > 2 ? process.argv : [...process.argv, 'serve']).catch((error: unknown) => {
+  process.stderr.write(`tenant-api: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})

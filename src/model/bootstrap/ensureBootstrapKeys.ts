@@ -1,0 +1,59 @@
+import type { Deps } from '../deps.js'
+import { insertApiKey, updateApiKeyTokenHash } from '../../db/queries/apiKeys.js'
+import { insertBootstrapKey, selectBootstrapKey, type BootstrapKeyName } from '../../db/queries/bootstrapKeys.js'
+import { insertIdentity } from '../../db/queries/identities.js'
+import { generateToken, hashToken, sameHash } from '../tokens.js'
+
+// Nodes starting together must not both generate a token; they queue on this lock.
+const BOOTSTRAP_LOCK = '128043282625653'
+
+const parts: Record<BootstrapKeyName, { role: string; description: string }> = {
+  root: { role: 'super_admin', description: 'Root token (CONTEMBER_ROOT_TOKEN)' },
+  login: { role: 'login', description: 'Login token (CONTEMBER_LOGIN_TOKEN)' },
+}
+
+export interface BootstrapOutcome {
+  /** Tokens made at this start because the environment gave none and none existed yet. */
+  generated: Partial<Record<BootstrapKeyName, string>>
+  /** Keys whose token the environment changed. */
+  rotated: BootstrapKeyName[]
+}
+
+/**
+ * Makes sure the root and login identities exist with a working token.
+ * A token given in the environment wins: its hash replaces the stored one (rotation, same
+ * identity). Without one, an existing key is kept; on a fresh database a token is generated
+ * and returned once, so the caller can print it. Only hashes reach the database.
+ */
+export async function ensureBootstrapKeys(
+  deps: Deps,
+  tokens: Partial<Record<BootstrapKeyName, string | undefined>>,
+): Promise<BootstrapOutcome> {
+  return deps.db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`)
+    const outcome: BootstrapOutcome = { generated: {}, rotated: [] }
+    for (const name of ['root', 'login'] as const) {
+      const given = tokens[name]
+      const existing = await selectBootstrapKey(tx, name)
+      if (existing) {
+        if (given !== undefined && !sameHash(existing.tokenHash, hashToken(given))) {
+          await updateApiKeyTokenHash(tx, existing.apiKeyId, hashToken(given))
+          outcome.rotated.push(name)
+        }
+        continue
+      }
+      const token = given ?? generateToken()
+      if (given === undefined) outcome.generated[name] = token
+      const identity = await insertIdentity(tx, { roles: [parts[name].role] })
+      const key = await insertApiKey(tx, {
+        identityId: identity.id,
+        type: 'permanent',
+        tokenHash: hashToken(token),
+        description: parts[name].description,
+        createdAt: deps.clock.now(),
+      })
+      await insertBootstrapKey(tx, name, key.id)
+    }
+    return outcome
+  })
+}
