@@ -42,6 +42,7 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool drops it and the next query gets a fresh one.
   pool.on('error', () => {})
+  let ended = false
   return {
     kind: 'postgres',
     async query<R>(sql: string, params: unknown[] = []) {
@@ -73,6 +74,8 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
       }
     },
     async close() {
+      if (ended) return
+      ended = true
       await pool.end()
     },
   }
@@ -109,7 +112,7 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
       }
     },
     async close() {
-      await lite.close()
+      if (!lite.closed) await lite.close()
     },
   }
 }

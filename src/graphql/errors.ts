@@ -21,7 +21,15 @@ interface FormattedError {
   extensions?: Record<string, unknown>
 }
 
-const isRequestError = (error: GraphQLError) => error.originalError === undefined || error.originalError === null
+/**
+ * True for errors graphql-js made about the request itself (syntax, validation, variable
+ * coercion): following `originalError` down never reaches anything but a GraphQLError.
+ */
+const isRequestError = (error: GraphQLError): boolean => {
+  const cause = error.originalError
+  if (cause === undefined || cause === null) return true
+  return cause instanceof GraphQLError && isRequestError(cause)
+}
 
 /** A transport error of Fastify or Mercurius (bad JSON, wrong content type, too large): a 4xx. */
 const clientStatus = (error: GraphQLError): number | null => {

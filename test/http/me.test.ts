@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { hashToken } from '../../src/model/tokens.js'
+import { insertPersonWithToken } from '../helpers/fixtures.js'
 import { startServer } from '../helpers/server.js'
 
 const server = await startServer()
@@ -33,15 +33,12 @@ test('me: root and login are different identities, the same on every call', asyn
 })
 
 test('me: an identity with a person shows it, its email, and the person role', async () => {
-  const db = server.app.deps.db
-  const { rows } = await db.query<{ id: string }>(`INSERT INTO identity (roles) VALUES ('{project_admin}') RETURNING id`)
-  const identityId = rows[0]!.id
-  await db.query(`INSERT INTO person (identity_id, email, name) VALUES ($1, 'ada@example.com', 'Ada')`, [identityId])
-  const token = 'a'.repeat(40)
-  await db.query(`INSERT INTO api_key (identity_id, type, token_hash) VALUES ($1, 'permanent', $2)`,
-    [identityId, hashToken(token)])
-  const { body } = await server.gql('{ me { id roles permissions { canDeployEntrypoint } person { email name identity { id roles } } } }', { token })
+  const person = await insertPersonWithToken(server.app.deps.db, { roles: ['project_admin'], name: 'Ada' })
+  const { body } = await server.gql('{ me { id roles permissions { canDeployEntrypoint } person { id email name identity { id roles } } } }', { token: person.token })
+  assert.equal(body.data.me.id, person.identityId)
   assert.deepEqual(body.data.me.roles, ['project_admin', 'person'])
-  assert.deepEqual(body.data.me.person, { email: 'ada@example.com', name: 'Ada', identity: { id: identityId, roles: ['project_admin', 'person'] } })
+  assert.deepEqual(body.data.me.person, {
+    id: person.personId, email: person.email, name: 'Ada', identity: { id: person.identityId, roles: ['project_admin', 'person'] },
+  })
   assert.equal(body.data.me.permissions.canDeployEntrypoint, true)
 })
