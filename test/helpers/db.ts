@@ -32,7 +32,7 @@ export async function createTestDatabaseUrl(): Promise<string> {
 }
 
 export async function dropTestDatabases(): Promise<void> {
-  if (created.length === 0) return
+  if (backend !== 'postgres' || created.length === 0) return
   const admin = new pg.Client({ connectionString: adminUrl() })
   await admin.connect()
   try {

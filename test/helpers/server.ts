@@ -24,7 +24,7 @@ export interface TestServer {
 const open: TestServer[] = []
 after(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()))
-  if (backend === 'postgres') await dropTestDatabases()
+  await dropTestDatabases()
 })
 
 export interface StartOptions {

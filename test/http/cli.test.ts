@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { backend, createTestDatabaseUrl, dropTestDatabases } from '../helpers/db.js'
+
+// The command line as an operator uses it: a real process, real signals, real exit codes.
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
+after(dropTestDatabases)
+
+/** Where a started process keeps its data: a fresh DATA_DIR, or a fresh PostgreSQL database. */
+const storage = async (): Promise<Record<string, string>> => backend === 'postgres'
+  ? { DATABASE_URL: await createTestDatabaseUrl() }
+  : { DATA_DIR: await mkdtemp(join(tmpdir(), 'tenant-api-cli-')) }
+
+interface Running {
+  output: () => string
+  stderr: () => string
+  exited: Promise<number | null>
+  kill: (signal: NodeJS.Signals) => void
+  waitFor: (pattern: RegExp, ms?: number) => Promise<RegExpMatchArray>
+}
+
+function cli(args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d) => { out += d })
+  child.stderr.on('data', (d) => { err += d })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return {
+    output: () => out,
+    stderr: () => err,
+    exited,
+    kill: (signal) => child.kill(signal),
+    async waitFor(pattern, ms = 30_000) {
+      const deadline = Date.now() + ms
+      while (Date.now() < deadline) {
+        const match = pattern.exec(out)
+        if (match) return match
+        if (child.exitCode !== null) break
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      throw new Error(`no ${pattern} in output:\n${out}\n${err}`)
+    },
+  }
+}
+
+const badConfigs: { env: Record<string, string>; line: RegExp }[] = [
+  { env: { PORT: 'abc' }, line: /^tenant-api: invalid configuration: PORT must be a whole number \(got "abc"\)$/ },
+  { env: { PORT: '70000' }, line: /^tenant-api: invalid configuration: PORT must be between 0 and 65535/ },
+  { env: { DATABASE_URL: 'not a url' }, line: /^tenant-api: invalid configuration: DATABASE_URL must be a URL like postgres:\/\//m },
+  { env: { DATABASE_URL: 'mysql://localhost/db' }, line: /^tenant-api: invalid configuration: DATABASE_URL must be a URL/ },
+  { env: { LOG_LEVEL: 'loud' }, line: /^tenant-api: invalid configuration: LOG_LEVEL/ },
+  { env: { CONTEMBER_ROOT_TOKEN: 'short' }, line: /^tenant-api: invalid configuration: CONTEMBER_ROOT_TOKEN must be at least 16 characters long$/ },
+]
+
+for (const c of badConfigs) {
+  test(`cli: ${JSON.stringify(c.env)} stops the process with one clear line and exit code 1`, async () => {
+    const run = cli(['serve'], c.env)
+    assert.equal(await run.exited, 1)
+    const lines = run.stderr().trim().split('\n')
+    assert.equal(lines.length, 1, run.stderr())
+    assert.match(lines[0]!, c.line)
+    assert.doesNotMatch(run.stderr(), /short|not a url|mysql/, 'secret values are not echoed')
+  })
+}
+
+test('cli: --help lists the commands', async () => {
+  const run = cli(['--help'], {})
+  assert.equal(await run.exited, 0)
+  for (const command of ['serve', 'migrate', 'bootstrap']) assert.match(run.output(), new RegExp(`\\b${command}\\b`))
+})
+
+test('cli: serve on a fresh database prints generated tokens once, answers, and stops cleanly on SIGTERM', async () => {
+  const env = { ...await storage(), PORT: '0' }
+  const first = cli(['serve'], env)
+  const [, root] = await first.waitFor(/CONTEMBER_ROOT_TOKEN\s+= ([0-9a-f]{40})/)
+  const [, port] = await first.waitFor(/tenant-api on http:\/\/127\.0\.0\.1:(\d+)\/tenant/)
+  const res = await fetch(`http://127.0.0.1:${port}/tenant`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${root}` },
+    body: '{"query":"{ me { roles } }"}',
+  })
+  assert.deepEqual((await res.json()).data.me.roles, ['super_admin'])
+  assert.doesNotMatch(first.output().split('\n').filter((l) => l.startsWith('{')).join('\n'), new RegExp(root!),
+    'the token is never in a log line')
+  first.kill('SIGTERM')
+  assert.equal(await first.exited, 0)
+
+  // Same storage again: the database was closed cleanly and the token still works.
+  const second = cli(['serve'], env)
+  const [, port2] = await second.waitFor(/tenant-api on http:\/\/127\.0\.0\.1:(\d+)\/tenant/)
+  assert.doesNotMatch(second.output(), /CONTEMBER_ROOT_TOKEN\s+=/, 'tokens are printed only at the first start')
+  const again = await fetch(`http://127.0.0.1:${port2}/tenant`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${root}` },
+    body: '{"query":"{ me { roles } }"}',
+  })
+  assert.equal(again.status, 200)
+  second.kill('SIGINT')
+  assert.equal(await second.exited, 0)
+})
+
+test('cli: migrate applies the migrations once and then finds nothing to do', async () => {
+  const env = await storage()
+  const first = cli(['migrate'], env)
+  assert.equal(await first.exited, 0)
+  assert.match(first.output(), /applied: 001_init/)
+  const second = cli(['migrate'], env)
+  assert.equal(await second.exited, 0)
+  assert.match(second.output(), /database is up to date/)
+})
