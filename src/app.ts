@@ -6,6 +6,8 @@ import { systemClock, type Clock } from './model/clock.js'
 import type { Deps } from './model/deps.js'
 import { ensureBootstrapKeys, type BootstrapOutcome } from './model/bootstrap/ensureBootstrapKeys.js'
 import { buildServer } from './http/server.js'
+import { loadSecretBox } from './config/encryptionKey.js'
+import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
 
 // The only wiring in the project: open the database, bring its schema up to date, make sure the
 // special tokens exist, and build the HTTP server around one plain `deps` object.
@@ -27,11 +29,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const db = overrides.db ?? await openDb(config)
   try {
     await migrate(db)
-    const deps: Deps = { db, clock: overrides.clock ?? systemClock }
+    const secrets = await loadSecretBox(config)
+    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER }
     const bootstrap = await ensureBootstrapKeys(deps, {
       root: config.CONTEMBER_ROOT_TOKEN,
       login: config.CONTEMBER_LOGIN_TOKEN,
     })
+    if (config.CONTEMBER_ROOT_EMAIL && config.CONTEMBER_ROOT_PASSWORD) {
+      bootstrap.rootPersonCreated = await ensureRootPerson(deps, config.CONTEMBER_ROOT_EMAIL, config.CONTEMBER_ROOT_PASSWORD)
+    }
+    bootstrap.encryptionKeyGenerated = secrets.generated
     const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL })
     let closing: Promise<void> | undefined
     return {

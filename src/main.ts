@@ -38,6 +38,10 @@ async function serve(): Promise<void> {
   const app = await createApp(config)
   announceGenerated(app.bootstrap)
   for (const name of app.bootstrap.rotated) app.server.log.info(`${name} token rotated from the environment`)
+  if (app.bootstrap.rootPersonCreated) app.server.log.info('created the root person from CONTEMBER_ROOT_EMAIL')
+  if (app.bootstrap.encryptionKeyGenerated) {
+    app.server.log.warn(`generated an encryption key in ${config.DATA_DIR}/encryption.key; set TENANT_ENCRYPTION_KEY in production`)
+  }
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseKey } from '../model/secrets.js'
 
 // Every setting comes from the environment and is checked once, at start, so a typo stops the
 // process with one clear line instead of surfacing as a strange failure under load.
@@ -21,6 +22,16 @@ const databaseUrl = z.string().trim().refine((value) => {
 // or very short one would be guessable.
 const specialToken = z.string().min(16, 'must be at least 16 characters long')
 
+const isKey = (text: string) => {
+  try {
+    parseKey(text)
+    return true
+  } catch {
+    return false
+  }
+}
+const encryptionKey = z.string().refine(isKey, 'must be 32 bytes, as 64 hex characters or base64 (`openssl rand -hex 32`)')
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
 
 export const envSchema = z.object({
@@ -30,11 +41,31 @@ export const envSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, databaseUrl.optional()),
   CONTEMBER_ROOT_TOKEN: z.preprocess(emptyAsUndefined, specialToken.optional()),
   CONTEMBER_LOGIN_TOKEN: z.preprocess(emptyAsUndefined, specialToken.optional()),
+  CONTEMBER_ROOT_EMAIL: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
+  CONTEMBER_ROOT_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TENANT_ENCRYPTION_KEY: z.preprocess(emptyAsUndefined, encryptionKey.optional()),
+  TENANT_ENCRYPTION_OLD_KEYS: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
+    const keys = (value ?? '').split(',').map((k) => k.trim()).filter(Boolean)
+    for (const key of keys) {
+      if (!isKey(key)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of 32-byte keys (64 hex characters or base64)' })
+        return z.NEVER
+      }
+    }
+    return keys
+  })),
+  OTP_ISSUER: z.string().trim().min(1, 'must not be empty').default('tenant-api'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().trim().regex(/^\d+$/, 'must be a number of bytes').transform(Number)
     .refine((n) => n >= 1024, 'must be at least 1024').default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds')
     .transform(Number).default(10_000),
+}).refine((env) => env.TENANT_ENCRYPTION_KEY !== undefined || env.DATABASE_URL === undefined, {
+  path: ['TENANT_ENCRYPTION_KEY'],
+  message: 'is required with DATABASE_URL (every node must share it; generate one with `openssl rand -hex 32`)',
+}).refine((env) => (env.CONTEMBER_ROOT_EMAIL === undefined) === (env.CONTEMBER_ROOT_PASSWORD === undefined), {
+  path: ['CONTEMBER_ROOT_PASSWORD'],
+  message: 'and CONTEMBER_ROOT_EMAIL must be set together',
 }).refine((env) => env.CONTEMBER_ROOT_TOKEN === undefined || env.CONTEMBER_ROOT_TOKEN !== env.CONTEMBER_LOGIN_TOKEN, {
   path: ['CONTEMBER_LOGIN_TOKEN'],
   message: 'must differ from CONTEMBER_ROOT_TOKEN',
@@ -51,7 +82,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment')
     // Values of secrets are never echoed back, not even in a start-up error.
-    const shown = name.endsWith('_TOKEN') || name === 'DATABASE_URL' ? '' : ` (got ${JSON.stringify(env[name])})`
+    const secret = /_TOKEN$|_KEYS?$|PASSWORD|DATABASE_URL/.test(name)
+    const shown = secret || env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`
     return `${name} ${issue.message}${shown}`
   })
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)

@@ -1,5 +1,7 @@
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
+import { may, type Action } from '../model/acl/permissions.js'
+import { ForbiddenError } from './errors.js'
 
 /** What every resolver gets: the dependencies, the caller, and the request id for logs. */
 export interface Context {
@@ -10,3 +12,30 @@ export interface Context {
 
 export type Resolver<Args = Record<string, never>, Parent = unknown, Out = unknown> =
   (parent: Parent, args: Args, ctx: Context) => Promise<Out> | Out
+
+// Forbidden messages as the reference words them ("You are not allowed to sign up").
+const verbs: Record<Action, string> = {
+  signIn: 'sign in',
+  signUp: 'sign up',
+  me: 'view yourself',
+  signOut: 'sign out',
+  changeMyPassword: 'change your password',
+  changeMyProfile: 'change your profile',
+  manageMyOtp: 'setup a OTP',
+  createSessionToken: 'create a session key',
+  changePassword: 'change password',
+  changeProfile: 'change a profile',
+  disablePerson: 'disable person account',
+  viewPersons: 'view persons',
+  viewConfiguration: 'view configuration',
+  configure: 'configure',
+}
+
+export function forbidden(action: Action, detail = ''): ForbiddenError {
+  return new ForbiddenError(`You are not allowed to ${verbs[action]}${detail}`)
+}
+
+/** Throws the reference's ForbiddenError unless the caller's global roles allow `action`. */
+export function requireAccess(ctx: Context, action: Action): void {
+  if (!may(ctx.principal.roles, action)) throw forbidden(action)
+}

@@ -9,6 +9,11 @@ export class ForbiddenError extends Error {
   readonly extensions = { code: 'ForbiddenError' }
 }
 
+/** An impossible argument mix (e.g. both `password` and `passwordHash`): the reference's UserInputError. */
+export class UserInputError extends Error {
+  readonly extensions = { code: 'UserInputError' }
+}
+
 interface ExecutionLike {
   data?: unknown
   errors: readonly GraphQLError[]
@@ -40,7 +45,7 @@ const clientStatus = (error: GraphQLError): number | null => {
 /**
  * Shapes GraphQL errors as the reference does, and keeps internals out of responses:
  * - a document that does not parse or validate: HTTP 400, `{ errors: [{ message, locations }] }`;
- * - ForbiddenError: its message and code, HTTP 200;
+ * - ForbiddenError and UserInputError: their message and code, HTTP 200 (400 when no data is left);
  * - anything else thrown by a resolver is a bug or an outage: logged with the request id and
  *   answered with a generic message carrying that id, never the error's own text or stack.
  */
@@ -67,7 +72,7 @@ export function formatExecution(execution: ExecutionLike, requestId: string, log
   let internal = false
   const errors = flat.map((error): FormattedError => {
     const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) }
-    if (error.originalError instanceof ForbiddenError) {
+    if (error.originalError instanceof ForbiddenError || error.originalError instanceof UserInputError) {
       return { message: error.message, ...base, extensions: error.originalError.extensions }
     }
     if (isRequestError(error)) return { message: error.message, ...base }
@@ -79,8 +84,9 @@ export function formatExecution(execution: ExecutionLike, requestId: string, log
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     }
   })
+  // Like the reference: errors that leave no data at all (a refused non-null query field) are a 400.
   return {
-    statusCode: hasData || !internal ? 200 : 500,
+    statusCode: hasData ? 200 : internal ? 500 : 400,
     response: { data: execution.data ?? null, errors },
   }
 }

@@ -1,4 +1,5 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql'
+import { formatInterval } from '../model/config/interval.js'
 
 const literalToJson = (node: ValueNode, variables?: Record<string, unknown> | null): unknown => {
   switch (node.kind) {
@@ -45,4 +46,15 @@ export const DateTime = new GraphQLScalarType({
     if (!date || Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO 8601 string')
     return date
   },
+})
+
+/**
+ * Durations. The model keeps seconds, written out as ISO 8601; input is handed on as given,
+ * and the use case that reads it says what it accepts (configure answers INVALID_CONFIG).
+ */
+export const Interval = new GraphQLScalarType({
+  name: 'Interval',
+  serialize: (value) => (typeof value === 'number' ? formatInterval(value) : value),
+  parseValue: (value) => value,
+  parseLiteral: (node) => (node.kind === Kind.STRING ? node.value : node.kind === Kind.INT ? Number(node.value) : null),
 })

@@ -1,8 +1,13 @@
 import type { Db } from '../db/db.js'
 import type { Clock } from './clock.js'
+import type { SecretBox } from './secrets.js'
 
 /** Everything a use case may touch, built once in app.ts. */
 export interface Deps {
   db: Db
   clock: Clock
+  /** Encrypts secrets that must be read back (TOTP secrets). */
+  secrets: SecretBox
+  /** Shown in authenticator apps next to the account (the otpauth:// issuer). */
+  otpIssuer: string
 }

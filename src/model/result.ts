@@ -1,10 +1,17 @@
 // Every use case answers with a typed result: the error codes the GraphQL schema names are
 // values here, not exceptions. Exceptions are for bugs and outages only.
+
+/** Extra facts some errors carry to the client (why a password is weak, when to retry). */
+export interface ErrorDetails {
+  weakPasswordReasons?: string[]
+  retryAfter?: number
+}
+
 export type Result<T, C extends string> =
   | { ok: true; value: T }
-  | { ok: false; code: C; message: string }
+  | { ok: false; code: C; message: string; details?: ErrorDetails }
 
 export const ok = <T>(value: T) => ({ ok: true as const, value })
 
-export const fail = <C extends string>(code: C, message: string) =>
-  ({ ok: false as const, code, message })
+export const fail = <C extends string>(code: C, message: string, details?: ErrorDetails) =>
+  ({ ok: false as const, code, message, ...(details ? { details } : {}) })

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config/env.js'
 import { createPgliteDb, createPostgresDb, type Db } from '../../src/db/db.js'
 import type { Clock } from '../../src/model/clock.js'
 import { generateToken } from '../../src/model/tokens.js'
+import { generateKey } from '../../src/model/secrets.js'
 import { backend, createTestDatabaseUrl, dropTestDatabases, openTestDb } from './db.js'
 
 export interface TestServer {
@@ -20,6 +21,9 @@ export interface TestServer {
   fetch(path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
 }
+
+/** One key for the whole file, so restarted servers read what earlier ones encrypted. */
+export const testEncryptionKey = generateKey()
 
 const open: TestServer[] = []
 after(async () => {
@@ -43,6 +47,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CONTEMBER_ROOT_TOKEN: rootToken,
     CONTEMBER_LOGIN_TOKEN: loginToken,
+    TENANT_ENCRYPTION_KEY: testEncryptionKey,
     ...options.env,
   })
   const db = options.db ?? await openTestDb()

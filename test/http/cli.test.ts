@@ -13,7 +13,7 @@ after(dropTestDatabases)
 
 /** Where a started process keeps its data: a fresh DATA_DIR, or a fresh PostgreSQL database. */
 const storage = async (): Promise<Record<string, string>> => backend === 'postgres'
-  ? { DATABASE_URL: await createTestDatabaseUrl() }
+  ? { DATABASE_URL: await createTestDatabaseUrl(), TENANT_ENCRYPTION_KEY: 'cd'.repeat(32) }
   : { DATA_DIR: await mkdtemp(join(tmpdir(), 'tenant-api-cli-')) }
 
 interface Running {

@@ -3,9 +3,9 @@ import { test } from 'node:test'
 import { createApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config/env.js'
 import { generateToken } from '../../src/model/tokens.js'
-import { persistentDb, startServer } from '../helpers/server.js'
+import { persistentDb, startServer, testEncryptionKey } from '../helpers/server.js'
 
-const silent = loadConfig({ LOG_LEVEL: 'silent' })
+const silent = loadConfig({ LOG_LEVEL: 'silent', TENANT_ENCRYPTION_KEY: testEncryptionKey })
 
 test('restart: generated tokens are made once, kept as hashes, and work after a restart', async () => {
   const store = await persistentDb()
@@ -60,7 +60,7 @@ test('restart: two nodes starting together on one database make one root identit
   const store = await persistentDb()
   const root = generateToken()
   const login = generateToken()
-  const config = loadConfig({ LOG_LEVEL: 'silent', CONTEMBER_ROOT_TOKEN: root, CONTEMBER_LOGIN_TOKEN: login })
+  const config = loadConfig({ LOG_LEVEL: 'silent', CONTEMBER_ROOT_TOKEN: root, CONTEMBER_LOGIN_TOKEN: login, TENANT_ENCRYPTION_KEY: testEncryptionKey })
   // PGlite is one process's database, so "two nodes" share the handle there; PostgreSQL gets two pools.
   const shared = await store.reopen()
   const [a, b] = await Promise.all([

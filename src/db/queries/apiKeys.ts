@@ -62,3 +62,16 @@ export async function touchApiKey(q: Queryable, id: string, at: Date, notBefore:
                               ELSE $2::timestamptz + expiration_minutes * interval '1 minute' END
       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [id, at, notBefore])
 }
+
+/** Ends one key; false when it was already disabled. */
+export async function setApiKeyDisabled(q: Queryable, id: string, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query('UPDATE api_key SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL', [id, at])
+  return rowCount > 0
+}
+
+/** Ends every live session of an identity (sign out everywhere). */
+export async function disableSessionsOfIdentity(q: Queryable, identityId: string, at: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE api_key SET disabled_at = $2 WHERE identity_id = $1 AND type = 'session' AND disabled_at IS NULL`, [identityId, at])
+  return rowCount
+}

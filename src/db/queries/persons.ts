@@ -5,11 +5,92 @@ export interface PersonRow {
   identityId: string
   email: string | null
   name: string | null
+  otpEnabled: boolean
 }
 
+/** What sign-in and credential changes need besides the public fields. */
+export interface PersonCredentials extends PersonRow {
+  passwordHash: string | null
+  disabledAt: Date | null
+  otpSecretEncrypted: string | null
+  otpActivatedAt: Date | null
+  otpLastTimeStep: number | null
+  roles: string[]
+}
+
+const publicColumns = `p.id, p.identity_id AS "identityId", p.email, p.name, p.otp_activated_at IS NOT NULL AS "otpEnabled"`
+const credentialColumns = `${publicColumns}, p.password_hash AS "passwordHash", p.disabled_at AS "disabledAt",
+  p.otp_secret_encrypted AS "otpSecretEncrypted", p.otp_activated_at AS "otpActivatedAt",
+  p.otp_last_time_step AS "otpLastTimeStep", i.roles`
+
 export async function selectPersonsByIds(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
-  const { rows } = await q.query<PersonRow>(
-    `SELECT id, identity_id AS "identityId", email, name
-       FROM person WHERE id = ANY($1::uuid[])`, [ids])
+  const { rows } = await q.query<PersonRow>(`SELECT ${publicColumns} FROM person p WHERE p.id = ANY($1::uuid[])`, [ids])
   return rows
+}
+
+export async function selectPersonCredentials(q: Queryable, by: { email: string } | { id: string } | { identityId: string }, forUpdate = false): Promise<PersonCredentials | null> {
+  const [column, value] = 'email' in by ? ['p.email', by.email] : 'id' in by ? ['p.id', by.id] : ['p.identity_id', by.identityId]
+  const { rows } = await q.query<PersonCredentials>(
+    `SELECT ${credentialColumns} FROM person p JOIN identity i ON i.id = p.identity_id
+      WHERE ${column} = $1${forUpdate ? ' FOR UPDATE OF p' : ''}`, [value])
+  return rows[0] ?? null
+}
+
+export interface PersonsFilter {
+  email?: string | null
+  personId?: string | null
+  identityId?: string | null
+}
+
+export async function selectPersons(q: Queryable, filter: PersonsFilter, limit: number, offset: number): Promise<PersonRow[]> {
+  const { rows } = await q.query<PersonRow>(
+    `SELECT ${publicColumns} FROM person p
+      WHERE ($1::text IS NULL OR p.email = $1)
+        AND ($2::uuid IS NULL OR p.id = $2)
+        AND ($3::uuid IS NULL OR p.identity_id = $3)
+      ORDER BY p.created_at, p.id
+      LIMIT $4 OFFSET $5`,
+    [filter.email ?? null, filter.personId ?? null, filter.identityId ?? null, limit, offset])
+  return rows
+}
+
+export async function insertPerson(q: Queryable, person: {
+  identityId: string; email: string; name: string | null; passwordHash: string | null; createdAt: Date
+}): Promise<PersonRow> {
+  const { rows } = await q.query<PersonRow>(
+    `INSERT INTO person AS p (identity_id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+     RETURNING ${publicColumns}`,
+    [person.identityId, person.email, person.name, person.passwordHash, person.createdAt])
+  return rows[0]!
+}
+
+export async function updatePersonPasswordHash(q: Queryable, id: string, passwordHash: string): Promise<void> {
+  await q.query('UPDATE person SET password_hash = $2 WHERE id = $1', [id, passwordHash])
+}
+
+export async function updatePersonProfile(q: Queryable, id: string, changes: { email?: string; name?: string | null }): Promise<void> {
+  await q.query(
+    `UPDATE person SET email = CASE WHEN $2 THEN $3 ELSE email END, name = CASE WHEN $4 THEN $5 ELSE name END WHERE id = $1`,
+    [id, changes.email !== undefined, changes.email ?? null, changes.name !== undefined, changes.name ?? null])
+}
+
+/** Returns false when the person was already disabled (nothing changes then). */
+export async function setPersonDisabled(q: Queryable, id: string, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query('UPDATE person SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL', [id, at])
+  return rowCount > 0
+}
+
+export async function updatePersonOtp(q: Queryable, id: string, otp: {
+  secretEncrypted: string | null; activatedAt: Date | null; lastTimeStep: number | null
+}): Promise<void> {
+  await q.query(
+    'UPDATE person SET otp_secret_encrypted = $2, otp_activated_at = $3, otp_last_time_step = $4 WHERE id = $1',
+    [id, otp.secretEncrypted, otp.activatedAt, otp.lastTimeStep])
+}
+
+/** Records an accepted TOTP step; false when that step (or a later one) was already used. */
+export async function claimOtpTimeStep(q: Queryable, id: string, step: number): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE person SET otp_last_time_step = $2 WHERE id = $1 AND (otp_last_time_step IS NULL OR otp_last_time_step < $2)`, [id, step])
+  return rowCount > 0
 }

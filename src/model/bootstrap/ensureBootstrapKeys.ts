@@ -17,6 +17,10 @@ export interface BootstrapOutcome {
   generated: Partial<Record<BootstrapKeyName, string>>
   /** Keys whose token the environment changed. */
   rotated: BootstrapKeyName[]
+  /** CONTEMBER_ROOT_EMAIL made a new person at this start. */
+  rootPersonCreated?: boolean
+  /** No TENANT_ENCRYPTION_KEY: one was generated into DATA_DIR at this start. */
+  encryptionKeyGenerated?: boolean
 }
 
 /**

@@ -1,0 +1,47 @@
+import type { Deps } from '../deps.js'
+import { fail, ok, type Result } from '../result.js'
+import { ensureTenantConfigRow, selectStoredConfig, updateStoredConfig } from '../../db/queries/tenantConfig.js'
+import { configInputSchema, mergeConfig, type StoredConfig, type TenantConfig } from './tenantConfig.js'
+
+/**
+ * Changes tenant-wide settings. A field left out keeps its value; a field set to null goes back
+ * to its default (for `pattern` and `maxTokenExpiration`, null means "none"). The whole input is
+ * checked first, so a bad value changes nothing.
+ */
+export async function configure(deps: Deps, input: unknown): Promise<Result<TenantConfig, 'INVALID_CONFIG'>> {
+  const parsed = configInputSchema.safeParse(input ?? {})
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    return fail('INVALID_CONFIG', `${issue.path.join('.')}: ${issue.message}`)
+  }
+  return deps.db.transaction(async (tx) => {
+    await ensureTenantConfigRow(tx)
+    const stored = await selectStoredConfig(tx, true)
+    const next: StoredConfig = { ...stored }
+    for (const [section, fields] of Object.entries(parsed.data) as [keyof TenantConfig, Record<string, unknown> | null | undefined][]) {
+      if (!fields) continue
+      const merged: Record<string, unknown> = { ...next[section] }
+      for (const [field, value] of Object.entries(fields)) {
+        if (value === undefined) continue
+        if (value === null && field !== 'pattern' && field !== 'maxTokenExpiration') delete merged[field]
+        else merged[field] = value
+      }
+      ;(next as Record<string, unknown>)[section] = merged
+    }
+    const effective = mergeConfig(next)
+    const problem = inconsistency(effective)
+    if (problem) return fail('INVALID_CONFIG', problem)
+    await updateStoredConfig(tx, next, deps.clock.now())
+    return ok(effective)
+  })
+}
+
+function inconsistency(config: TenantConfig): string | null {
+  const { login } = config
+  if (login.baseBackoff > login.maxBackoff) return 'login.baseBackoff must not exceed login.maxBackoff'
+  if (login.maxTokenExpiration !== null && login.defaultTokenExpiration > login.maxTokenExpiration) {
+    return 'login.defaultTokenExpiration must not exceed login.maxTokenExpiration'
+  }
+  if (login.defaultTokenExpiration < 60) return 'login.defaultTokenExpiration must be at least a minute'
+  return null
+}

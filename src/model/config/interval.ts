@@ -1,0 +1,46 @@
+// The `Interval` scalar: a duration. Output is an ISO 8601 duration ("PT30M", "P180D");
+// input also accepts PostgreSQL-style text ("30 minutes", "00:30:00") and plain seconds.
+// Internally a duration is a whole number of seconds.
+
+const isoPattern = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
+const unitSeconds: Record<string, number> = {
+  second: 1, seconds: 1, sec: 1, secs: 1, s: 1,
+  minute: 60, minutes: 60, min: 60, mins: 60, m: 60,
+  hour: 3600, hours: 3600, h: 3600,
+  day: 86_400, days: 86_400, d: 86_400,
+  week: 604_800, weeks: 604_800, w: 604_800,
+}
+
+export function parseInterval(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : null
+  if (typeof value !== 'string') return null
+  const text = value.trim()
+  const iso = isoPattern.exec(text)
+  if (iso && text !== 'P' && !text.endsWith('T')) {
+    const [, w, d, h, m, s] = iso
+    return Math.round(Number(w ?? 0) * 604_800 + Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0))
+  }
+  const clock = /^(\d+):(\d\d):(\d\d)$/.exec(text)
+  if (clock) return Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3])
+  const parts = [...text.toLowerCase().matchAll(/(\d+)\s*([a-z]+)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join(' ').replace(/\s+/g, '') !== text.toLowerCase().replace(/\s+/g, '')) return null
+  let total = 0
+  for (const [, amount, unit] of parts) {
+    const factor = unitSeconds[unit!]
+    if (factor === undefined) return null
+    total += Number(amount) * factor
+  }
+  return total
+}
+
+export function formatInterval(seconds: number): string {
+  if (seconds === 0) return 'PT0S'
+  const days = Math.floor(seconds / 86_400)
+  let rest = seconds % 86_400
+  const hours = Math.floor(rest / 3600)
+  rest %= 3600
+  const minutes = Math.floor(rest / 60)
+  const secs = rest % 60
+  const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${secs ? `${secs}S` : ''}`
+  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import type { Queryable } from '../../db/db.js'
+import type { PasswordPolicy } from '../passwords/policy.js'
+import { parseInterval } from './interval.js'
+import { selectStoredConfig } from '../../db/queries/tenantConfig.js'
+
+// Tenant-wide settings (`configuration` / `configure`). The database keeps only what an
+// operator set; everything else comes from these defaults, the reference's current ones.
+
+export interface LoginConfig {
+  /** Back-off after failed sign-ins: base, doubled per failure, capped; seconds. */
+  baseBackoff: number
+  maxBackoff: number
+  /** Failures older than this are forgotten; seconds. */
+  attemptWindow: number
+  /** False: unknown email and wrong password both answer INVALID_CREDENTIALS. */
+  revealUserExists: boolean
+  /** Session length when sign-in names none, and the longest allowed; seconds (max null = no cap). */
+  defaultTokenExpiration: number
+  maxTokenExpiration: number | null
+}
+
+export interface TenantConfig {
+  password: PasswordPolicy
+  login: LoginConfig
+}
+
+export const defaultConfig: TenantConfig = {
+  password: {
+    minLength: 8,
+    requireUppercase: 1,
+    requireLowercase: 1,
+    requireDigit: 1,
+    requireSpecial: 0,
+    pattern: null,
+    checkBlacklist: true,
+  },
+  login: {
+    baseBackoff: 1,
+    maxBackoff: 60,
+    attemptWindow: 5 * 60,
+    revealUserExists: true,
+    defaultTokenExpiration: 30 * 60,
+    maxTokenExpiration: 180 * 86_400,
+  },
+}
+
+const count = z.number().int().min(0).max(1000)
+const interval = z.unknown().transform((value, ctx) => {
+  const seconds = parseInterval(value)
+  if (seconds === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as "PT30M", "30 minutes" or a number of seconds' })
+    return z.NEVER
+  }
+  return seconds
+})
+const regex = z.string().max(1000).refine((source) => {
+  try {
+    new RegExp(source, 'u')
+    return true
+  } catch {
+    return false
+  }
+}, 'must be a valid regular expression')
+
+/** What `configure(config:)` accepts: every field optional; null resets a nullable one. */
+export const configInputSchema = z.object({
+  password: z.object({
+    minLength: z.number().int().min(1).max(1000).nullish(),
+    requireUppercase: count.nullish(),
+    requireLowercase: count.nullish(),
+    requireDigit: count.nullish(),
+    requireSpecial: count.nullish(),
+    pattern: regex.nullish(),
+    checkBlacklist: z.boolean().nullish(),
+  }).strict().nullish(),
+  login: z.object({
+    baseBackoff: interval.nullish(),
+    maxBackoff: interval.nullish(),
+    attemptWindow: interval.nullish(),
+    revealUserExists: z.boolean().nullish(),
+    defaultTokenExpiration: interval.nullish(),
+    maxTokenExpiration: interval.nullish(),
+  }).strict().nullish(),
+}).strict()
+
+export type ConfigInput = z.infer<typeof configInputSchema>
+/** What is stored: the sections and fields an operator set. */
+export type StoredConfig = { [S in keyof TenantConfig]?: Partial<TenantConfig[S]> }
+
+export function mergeConfig(stored: StoredConfig): TenantConfig {
+  return {
+    password: { ...defaultConfig.password, ...stored.password },
+    login: { ...defaultConfig.login, ...stored.login },
+  }
+}
+
+export async function loadTenantConfig(q: Queryable): Promise<TenantConfig> {
+  return mergeConfig(await selectStoredConfig(q))
+}

@@ -1,0 +1,18 @@
+import type { Deps } from '../deps.js'
+import { fail, ok, type Result } from '../result.js'
+import { updatePersonOtp, type PersonCredentials } from '../../db/queries/persons.js'
+import { otpContext } from '../sessions/signIn.js'
+import { checkOtp } from './totp.js'
+
+export async function confirmOtp(deps: Deps, person: PersonCredentials, code: string):
+    Promise<Result<null, 'NOT_PREPARED' | 'INVALID_OTP_TOKEN'>> {
+  if (person.otpSecretEncrypted === null) return fail('NOT_PREPARED', 'OTP setup was not initialized. Call prepareOtp first.')
+  const secret = deps.secrets.decrypt(person.otpSecretEncrypted, otpContext(person.id))
+  const now = deps.clock.now()
+  const step = await checkOtp(secret, code, now, person.otpLastTimeStep)
+  if (step === null) return fail('INVALID_OTP_TOKEN', 'Provided token is not correct.')
+  return deps.db.transaction(async (tx) => {
+    await updatePersonOtp(tx, person.id, { secretEncrypted: person.otpSecretEncrypted, activatedAt: now, lastTimeStep: step })
+    return ok(null)
+  })
+}

@@ -1,0 +1,49 @@
+import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2'
+import { verify as bcryptVerify } from '@node-rs/bcrypt'
+
+// argon2id with OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 25 ms
+// here, memory-hard against GPU guessing. Hashes are PHC strings, so parameters live in each
+// hash and can be raised later; older hashes are upgraded at the next sign-in.
+// (2 is Algorithm.Argon2id; the enum is a const enum this build cannot import.)
+export const ARGON2_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
+
+const isBcrypt = (stored: string) => /^\$2[aby]\$\d\d\$/.test(stored)
+const isArgon2 = (stored: string) => stored.startsWith('$argon2')
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2Hash(password, ARGON2_PARAMS)
+}
+
+/** Accepts argon2 hashes and bcrypt hashes (what Contember stores, for imported persons). */
+export function isSupportedPasswordHash(stored: string): boolean {
+  return isBcrypt(stored) || isArgon2(stored)
+}
+
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    if (isArgon2(stored)) return await argon2Verify(stored, password)
+    if (isBcrypt(stored)) return await bcryptVerify(password, stored)
+    return false
+  } catch {
+    // A corrupt stored hash is a failed check, not an outage for the person.
+    return false
+  }
+}
+
+/** True when a stored hash should be replaced by a fresh argon2id one after a good sign-in. */
+export function needsRehash(stored: string): boolean {
+  if (!isArgon2(stored)) return true
+  const match = /^\$argon2id\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored)
+  return !match || Number(match[1]) < ARGON2_PARAMS.memoryCost || Number(match[2]) < ARGON2_PARAMS.timeCost
+}
+
+let dummy: Promise<string> | undefined
+/**
+ * Verifying a password against this hash costs what a real check costs, so a sign-in for an
+ * unknown email takes as long as one with a wrong password and timing does not tell them apart.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummy ??= hashPassword('tenant-api dummy password, never matches')
+  await argon2Verify(await dummy, password).catch(() => false)
+  return false
+}

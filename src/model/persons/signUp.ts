@@ -1,0 +1,46 @@
+import type { Deps } from '../deps.js'
+import { fail, ok, type Result } from '../result.js'
+import { isUniqueViolation } from '../../db/errors.js'
+import { insertIdentity } from '../../db/queries/identities.js'
+import { insertPerson, type PersonRow } from '../../db/queries/persons.js'
+import { loadTenantConfig } from '../config/tenantConfig.js'
+import { checkPassword } from '../passwords/policy.js'
+import { hashPassword } from '../passwords/hashing.js'
+import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
+
+export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK'
+
+export interface SignUpInput {
+  email: string
+  /** A plain password (checked against the policy) or an existing hash (imported as is). */
+  password?: string | null
+  passwordHash?: string | null
+  /** Display name; the part of the email before "@" when not given. */
+  name?: string | null
+  roles?: readonly string[] | null
+}
+
+/** Creates a person with its own identity; a person without a password signs in otherwise. */
+export async function signUp(deps: Deps, input: SignUpInput): Promise<Result<PersonRow, SignUpErrorCode>> {
+  const email = normaliseEmail(input.email)
+  if (!isValidEmail(email)) return fail('INVALID_EMAIL_FORMAT', 'E-mail address is not in a valid format')
+  let passwordHash = input.passwordHash ?? null
+  if (input.password !== undefined && input.password !== null) {
+    const reasons = checkPassword(input.password, (await loadTenantConfig(deps.db)).password)
+    if (reasons.length > 0) return fail('TOO_WEAK', 'Password is too weak', { weakPasswordReasons: reasons })
+    // Hashed before the transaction opens: the slow part holds no locks.
+    passwordHash = await hashPassword(input.password)
+  }
+  return deps.db.transaction(async (tx) => {
+    const identity = await insertIdentity(tx, { roles: [...new Set(input.roles ?? [])] })
+    try {
+      return ok(await insertPerson(tx, {
+        identityId: identity.id, email, name: input.name ?? nameFromEmail(email), passwordHash, createdAt: deps.clock.now(),
+      }))
+    } catch (error) {
+      // Two sign-ups with one email at once: the unique index lets one through.
+      if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)
+      throw error
+    }
+  })
+}
