@@ -48,9 +48,12 @@ export function createSecretBox(current: Buffer, previous: Buffer[] = []): Secre
       if (version !== 'v1' || !id || iv === undefined || tag === undefined || body === undefined) throw new Error('unknown secret format')
       const key = keys.get(id)
       if (!key) throw new Error(`secret was encrypted with key ${id}, which is not configured`)
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
+      // The full 16-byte tag only: GCM would also take a shortened one, which is far easier to forge.
+      const authTag = Buffer.from(tag, 'base64url')
+      if (authTag.length !== 16) throw new Error('secret has a malformed authentication tag')
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 })
       decipher.setAAD(Buffer.from(context, 'utf8'))
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+      decipher.setAuthTag(authTag)
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
     },
   }

@@ -47,5 +47,6 @@ const protectedRoles = ['super_admin', 'project_creator']
 
 export function mayActOnPerson(callerRoles: readonly string[], targetRoles: readonly string[]): boolean {
   if (callerRoles.includes('super_admin')) return true
+  if (!callerRoles.includes('project_admin')) return false
   return !targetRoles.some((role) => protectedRoles.includes(role))
 }

@@ -20,7 +20,8 @@ export function parseInterval(value: unknown): number | null {
     const [, w, d, h, m, s] = iso
     return Math.round(Number(w ?? 0) * 604_800 + Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0))
   }
-  const clock = /^(\d+):(\d\d):(\d\d)$/.exec(text)
+  if (/^\d+$/.test(text)) return Number(text)
+  const clock = /^(\d+):([0-5]\d):([0-5]\d)$/.exec(text)
   if (clock) return Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3])
   const parts = [...text.toLowerCase().matchAll(/(\d+)\s*([a-z]+)/g)]
   if (parts.length === 0 || parts.map((p) => p[0]).join(' ').replace(/\s+/g, '') !== text.toLowerCase().replace(/\s+/g, '')) return null

@@ -7,8 +7,10 @@ import { verify as bcryptVerify } from '@node-rs/bcrypt'
 // (2 is Algorithm.Argon2id; the enum is a const enum this build cannot import.)
 export const ARGON2_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
 
-const isBcrypt = (stored: string) => /^\$2[aby]\$\d\d\$/.test(stored)
-const isArgon2 = (stored: string) => stored.startsWith('$argon2')
+// Whole-string shapes, so a truncated or garbled hash is refused at import, not accepted into a
+// person who could then never sign in.
+const isBcrypt = (stored: string) => /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(stored)
+const isArgon2 = (stored: string) => /^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.test(stored)
 
 export function hashPassword(password: string): Promise<string> {
   return argon2Hash(password, ARGON2_PARAMS)

@@ -27,14 +27,19 @@ const commonPasswords = () => (common ??= new Set(dictionary['passwords-common']
 
 const count = (password: string, re: RegExp) => (password.match(re) ?? []).length
 
-export function checkPassword(password: string, policy: PasswordPolicy): WeakPasswordReason[] {
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+
+export function checkPassword(raw: string, policy: PasswordPolicy): WeakPasswordReason[] {
+  // Composed form, so "ö" typed as o + combining mark is one lower-case letter, not a letter
+  // and a "special" character. (Only for checking: the hash is of what the person typed.)
+  const password = raw.normalize('NFC')
   const reasons: WeakPasswordReason[] = []
-  // Length in code points, so an emoji counts as one character, as a person would count it.
-  if ([...password].length < policy.minLength) reasons.push('TOO_SHORT')
+  // Length in user-perceived characters: an emoji with a skin tone counts as one, as a person counts it.
+  if ([...graphemes.segment(password)].length < policy.minLength) reasons.push('TOO_SHORT')
   if (count(password, /\p{Lu}/gu) < policy.requireUppercase) reasons.push('MISSING_UPPERCASE')
   if (count(password, /\p{Ll}/gu) < policy.requireLowercase) reasons.push('MISSING_LOWERCASE')
   if (count(password, /\p{Nd}/gu) < policy.requireDigit) reasons.push('MISSING_DIGIT')
-  if (count(password, /[^\p{L}\p{Nd}]/gu) < policy.requireSpecial) reasons.push('MISSING_SPECIAL')
+  if (count(password, /[^\p{L}\p{M}\p{Nd}]/gu) < policy.requireSpecial) reasons.push('MISSING_SPECIAL')
   if (policy.pattern !== null && !new RegExp(policy.pattern, 'u').test(password)) reasons.push('INVALID_PATTERN')
   if (policy.checkBlacklist && commonPasswords().has(password.toLowerCase())) reasons.push('BLACKLISTED')
   return reasons

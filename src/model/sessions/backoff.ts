@@ -8,7 +8,8 @@ import type { SignInFailure } from '../../db/queries/signInFailures.js'
  */
 export function secondsUntilNextAttempt(failure: SignInFailure | null, now: Date, login: LoginConfig): number {
   if (!failure) return 0
-  const sinceLast = (now.getTime() - failure.lastFailedAt.getTime()) / 1000
+  // Clamped at 0: a failure stamped by a node whose clock runs ahead must not stretch the wait.
+  const sinceLast = Math.max(0, (now.getTime() - failure.lastFailedAt.getTime()) / 1000)
   if (sinceLast >= login.attemptWindow) return 0
   const wait = Math.min(login.baseBackoff * 2 ** Math.min(failure.failures - 1, 30), login.maxBackoff)
   return Math.max(0, Math.ceil(wait - sinceLast))
