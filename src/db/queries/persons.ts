@@ -18,6 +18,10 @@ export interface PersonCredentials extends PersonRow {
   roles: string[]
 }
 
+/** The public part of a person: what may leave a use case towards a response. */
+export const publicPerson = (p: PersonCredentials): PersonRow =>
+  ({ id: p.id, identityId: p.identityId, email: p.email, name: p.name, otpEnabled: p.otpEnabled })
+
 const publicColumns = `p.id, p.identity_id AS "identityId", p.email, p.name, p.otp_activated_at IS NOT NULL AS "otpEnabled"`
 const credentialColumns = `${publicColumns}, p.password_hash AS "passwordHash", p.disabled_at AS "disabledAt",
   p.otp_secret_encrypted AS "otpSecretEncrypted", p.otp_activated_at AS "otpActivatedAt",

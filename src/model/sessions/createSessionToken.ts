@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
-import type { PersonCredentials } from '../../db/queries/persons.js'
+import { publicPerson, type PersonCredentials } from '../../db/queries/persons.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { createSession, sessionMinutes } from './createSession.js'
 import type { SignedIn } from './signIn.js'
@@ -12,6 +12,6 @@ export async function createSessionToken(deps: Deps, person: PersonCredentials, 
   const config = await loadTenantConfig(deps.db)
   return deps.db.transaction(async (tx) => {
     const session = await createSession(tx, person.identityId, sessionMinutes(expiration, config.login), deps.clock.now())
-    return ok({ token: session.token, person: { id: person.id, identityId: person.identityId, email: person.email, name: person.name, otpEnabled: person.otpEnabled } })
+    return ok({ token: session.token, person: publicPerson(person) })
   })
 }

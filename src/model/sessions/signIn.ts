@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
-import { claimOtpTimeStep, selectPersonCredentials, updatePersonPasswordHash, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
+import { claimOtpTimeStep, publicPerson, selectPersonCredentials, updatePersonPasswordHash, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
 import { deleteSignInFailures, recordSignInFailure, selectSignInFailure } from '../../db/queries/signInFailures.js'
 import { loadTenantConfig, type LoginConfig } from '../config/tenantConfig.js'
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../passwords/hashing.js'
@@ -66,7 +66,7 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<Result<Sig
     if (rehash) await updatePersonPasswordHash(tx, found.id, rehash)
     await deleteSignInFailures(tx, email)
     const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now)
-    return ok({ token: session.token, person: { id: found.id, identityId: found.identityId, email: found.email, name: found.name, otpEnabled: found.otpEnabled } })
+    return ok({ token: session.token, person: publicPerson(found) })
   })
 }
 
