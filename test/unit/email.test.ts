@@ -7,9 +7,9 @@ const normalised: { raw: string; expected: string }[] = [
   { raw: 'Ada@Example.COM', expected: 'ada@example.com' },
   { raw: ' ada@example.com ', expected: 'ada@example.com' },
   { raw: '\tada@example.com\n', expected: 'ada@example.com' },
-  { raw: 'a da@exa mple.com', expected: 'ada@example.com' },
-  { raw: 'A B@C.CZ', expected: 'ab@c.cz' },
-  { raw: 'ada\u00a0@example.com', expected: 'ada@example.com' },
+  { raw: 'a da@exa mple.com', expected: 'a da@exa mple.com' },
+  { raw: 'A B@C.CZ', expected: 'a b@c.cz' },
+  { raw: '\u00a0ada@example.com\u00a0', expected: 'ada@example.com' },
   { raw: 'ÁDA@EXAMPLE.COM', expected: 'áda@example.com' },
   { raw: '', expected: '' },
   { raw: '   ', expected: '' },
@@ -44,11 +44,11 @@ const validity: { email: string; raw: boolean; normalised: boolean }[] = [
   { email: 'a@.b.cz', raw: false, normalised: false },
   { email: 'a@b.cz.', raw: false, normalised: false },
   { email: 'a@b.c/z', raw: false, normalised: false },
-  // whitespace makes the raw string invalid, but normalising removes it
-  { email: 'a b@c.cz', raw: false, normalised: true },
+  // whitespace around the address is trimmed away; inside it, it stays invalid (as the reference)
+  { email: 'a b@c.cz', raw: false, normalised: false },
   { email: ' ada@example.com', raw: false, normalised: true },
   { email: 'ada@example.com\n', raw: false, normalised: true },
-  { email: 'ada@exa mple.com', raw: false, normalised: true },
+  { email: 'ada@exa mple.com', raw: false, normalised: false },
   // 254 characters is the longest address
   { email: ofLength(254), raw: true, normalised: true },
   { email: ofLength(255), raw: false, normalised: false },

@@ -22,7 +22,7 @@ export const persons: Resolver<{ filter?: PersonsFilter | null; limit?: number |
     if (limit < 0 || limit > MAX_LIMIT) throw new UserInputError(`limit must be between 0 and ${MAX_LIMIT}`)
     if (offset < 0) throw new UserInputError('offset must not be negative')
     const filter = args.filter ?? {}
-    // An id that is not a UUID matches nobody (and must not reach PostgreSQL as one).
-    if ((filter.personId && !isUuid(filter.personId)) || (filter.identityId && !isUuid(filter.identityId))) return []
-    return selectPersons(ctx.deps.db, { ...filter, email: filter.email ? normaliseEmail(filter.email) : null }, limit, offset)
+    // An id that is not a UUID (the empty string too) matches nobody, and must not reach PostgreSQL as one.
+    if ((filter.personId != null && !isUuid(filter.personId)) || (filter.identityId != null && !isUuid(filter.identityId))) return []
+    return selectPersons(ctx.deps.db, { ...filter, email: filter.email != null ? normaliseEmail(filter.email) : null }, limit, offset)
   }

@@ -2,13 +2,17 @@
 // input also accepts PostgreSQL-style text ("30 minutes", "00:30:00") and plain seconds.
 // Internally a duration is a whole number of seconds.
 
-const isoPattern = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
+// Years and months have no fixed length; like PostgreSQL's justify_days, a month counts as
+// 30 days and a year as 365 (so the reference's "P6M" is 180 days).
+const isoPattern = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
 const unitSeconds: Record<string, number> = {
   second: 1, seconds: 1, sec: 1, secs: 1, s: 1,
   minute: 60, minutes: 60, min: 60, mins: 60, m: 60,
   hour: 3600, hours: 3600, h: 3600,
   day: 86_400, days: 86_400, d: 86_400,
   week: 604_800, weeks: 604_800, w: 604_800,
+  month: 2_592_000, months: 2_592_000, mon: 2_592_000, mons: 2_592_000,
+  year: 31_536_000, years: 31_536_000, y: 31_536_000,
 }
 
 export function parseInterval(value: unknown): number | null {
@@ -17,8 +21,9 @@ export function parseInterval(value: unknown): number | null {
   const text = value.trim()
   const iso = isoPattern.exec(text)
   if (iso && text !== 'P' && !text.endsWith('T')) {
-    const [, w, d, h, m, s] = iso
-    return Math.round(Number(w ?? 0) * 604_800 + Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0))
+    const [, y, mo, w, d, h, m, s] = iso
+    return Math.round(Number(y ?? 0) * 365 * 86_400 + Number(mo ?? 0) * 30 * 86_400 + Number(w ?? 0) * 604_800 +
+      Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0))
   }
   if (/^\d+$/.test(text)) return Number(text)
   const clock = /^(\d+):([0-5]\d):([0-5]\d)$/.exec(text)

@@ -1,11 +1,11 @@
-// Emails are compared and stored without whitespace and lower-cased: "Ada@Example.com " and
-// "ada@example.com" are one person (the reference normalises the same way on sign-up; we do it on
-// every write). The format check is deliberately plain, like the reference's: a local part
-// without spaces or "@", and a host of letters, digits, "-" and "_" separated by dots, so
-// "admin@localhost" is fine. Whether the address works is for mail to find out.
+// Emails are compared and stored trimmed and lower-cased: " Ada@Example.com " and
+// "ada@example.com" are one person (we do it on every write; the reference only on sign-up).
+// The format check is deliberately plain, like the reference's: a local part without spaces or
+// "@", and a host of letters, digits, "-" and "_" separated by dots, so "admin@localhost" is
+// fine and "a b@c.cz" is not. Whether the address works is for mail to find out.
 
 export function normaliseEmail(email: string): string {
-  return email.replace(/\s/g, '').toLowerCase()
+  return email.trim().toLowerCase()
 }
 
 const shape = /^[^\s@]+@[\w-]+(\.[\w-]+)*$/
