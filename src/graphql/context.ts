@@ -8,6 +8,15 @@ export interface Context {
   deps: Deps
   principal: Principal
   requestId: string
+  /** Per request: values several resolvers need (a project's access for this caller). */
+  memo: Map<string, Promise<unknown>>
+}
+
+/** Computes `make()` once per request for `key`. */
+export function memo<T>(ctx: Context, key: string, make: () => Promise<T>): Promise<T> {
+  let value = ctx.memo.get(key) as Promise<T> | undefined
+  if (!value) ctx.memo.set(key, value = make())
+  return value
 }
 
 export type Resolver<Args = Record<string, never>, Parent = unknown, Out = unknown> =
@@ -29,6 +38,12 @@ const verbs: Record<Action, string> = {
   viewPersons: 'view persons',
   viewConfiguration: 'view configuration',
   configure: 'configure',
+  createProject: 'create a project',
+  updateProject: 'update a project',
+  createGlobalApiKey: 'create a global API key',
+  viewGlobalApiKeys: 'view global API keys',
+  disableApiKey: 'disable an API key',
+  changeGlobalRoles: 'change global roles',
 }
 
 export function forbidden(action: Action, detail = ''): ForbiddenError {

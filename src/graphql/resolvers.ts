@@ -12,6 +12,12 @@ import { createSessionToken } from './sessions/createSessionToken.js'
 import { signOut } from './sessions/signOut.js'
 import { prepareOtp, confirmOtp, disableOtp } from './otp/otp.js'
 import { configuration, configure } from './config/config.js'
+import { projects, projectBySlug, projectMemberships, Project, RoleVariableDefinition } from './projects/queries.js'
+import { createProject, updateProject, setProjectSecret } from './projects/mutations.js'
+import { addProjectMember, updateProjectMember, removeProjectMember } from './memberships/mutations.js'
+import { createApiKey, createGlobalApiKey, disableApiKey } from './api-keys/mutations.js'
+import { globalApiKeys, ApiKey } from './api-keys/queries.js'
+import { addGlobalIdentityRoles, removeGlobalIdentityRoles } from './identities/globalRoles.js'
 import { Json, DateTime, Interval } from './scalars.js'
 
 // The one place that says which resolver answers which field.
@@ -19,13 +25,20 @@ export const resolvers = {
   Json,
   DateTime,
   Interval,
-  Query: { me, personById, persons, configuration },
+  Query: { me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys },
   Mutation: {
     signUp, signIn, createSessionToken, signOut,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
     prepareOtp, confirmOtp, disableOtp,
     configure,
+    createProject, updateProject, setProjectSecret,
+    addProjectMember, updateProjectMember, removeProjectMember,
+    createApiKey, createGlobalApiKey, disableApiKey,
+    addGlobalIdentityRoles, removeGlobalIdentityRoles,
   },
+  Project,
+  RoleVariableDefinition,
+  ApiKey,
   Identity,
 }
 

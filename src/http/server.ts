@@ -72,6 +72,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       // The auth hook has run for every /tenant request and answered 401 where it found nobody.
       principal: request.principal!,
       requestId: request.id,
+      memo: new Map(),
     }),
     errorFormatter: (execution, ctx) => {
       const reply = (ctx as unknown as { reply: { request: { id: string }; log: FastifyInstance['log'] } }).reply

@@ -5,6 +5,7 @@
 export interface ErrorDetails {
   weakPasswordReasons?: string[]
   retryAfter?: number
+  membershipValidation?: { code: string; role: string; variable: string | null }[]
 }
 
 export type Result<T, C extends string> =

@@ -11,6 +11,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: false, signUp: false, me: true, signOut: false, changeMyPassword: false, changeMyProfile: false,
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
+      createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
     },
   },
   {
@@ -19,6 +20,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: true, signUp: false, me: true, signOut: false, changeMyPassword: false, changeMyProfile: false,
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
+      createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
     },
   },
   {
@@ -27,6 +29,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: false, signUp: false, me: true, signOut: true, changeMyPassword: true, changeMyProfile: true,
       manageMyOtp: true, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
+      createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
     },
   },
   {
@@ -35,6 +38,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: false, signUp: true, me: true, signOut: false, changeMyPassword: false, changeMyProfile: false,
       manageMyOtp: false, createSessionToken: true, changePassword: true, changeProfile: true,
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
+      createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
     },
   },
   {
@@ -43,6 +47,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: false, signUp: false, me: true, signOut: false, changeMyPassword: false, changeMyProfile: false,
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
+      createProject: true, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
     },
   },
   {
@@ -51,6 +56,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: true, signUp: true, me: true, signOut: true, changeMyPassword: true, changeMyProfile: true,
       manageMyOtp: true, createSessionToken: true, changePassword: true, changeProfile: true,
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
+      createProject: true, updateProject: true, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
     },
   },
   {
@@ -59,6 +65,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: false, signUp: true, me: true, signOut: true, changeMyPassword: true, changeMyProfile: true,
       manageMyOtp: true, createSessionToken: true, changePassword: true, changeProfile: true,
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
+      createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
     },
   },
   {
@@ -67,6 +74,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       signIn: false, signUp: false, me: true, signOut: false, changeMyPassword: false, changeMyProfile: false,
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
+      createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
     },
   },
 ]

@@ -75,3 +75,55 @@ export async function disableSessionsOfIdentity(q: Queryable, identityId: string
     `UPDATE api_key SET disabled_at = $2 WHERE identity_id = $1 AND type = 'session' AND disabled_at IS NULL`, [identityId, at])
   return rowCount
 }
+
+export interface ApiKeyRow {
+  id: string
+  identityId: string
+  type: ApiKeyType
+  description: string | null
+  disabledAt: Date | null
+  createdAt: Date
+  lastUsedAt: Date | null
+  expiresAt: Date | null
+}
+
+const apiKeyColumns = `k.id, k.identity_id AS "identityId", k.type, k.description, k.disabled_at AS "disabledAt",
+  k.created_at AS "createdAt", k.last_used_at AS "lastUsedAt", k.expires_at AS "expiresAt"`
+
+export async function selectApiKeyById(q: Queryable, id: string): Promise<(ApiKeyRow & { tokenHash: string }) | null> {
+  const { rows } = await q.query<ApiKeyRow & { tokenHash: string }>(
+    `SELECT ${apiKeyColumns}, k.token_hash AS "tokenHash" FROM api_key k WHERE k.id = $1`, [id])
+  return rows[0] ?? null
+}
+
+/** Keys of application identities (no person) that are members of the project. */
+export async function selectProjectApiKeys(q: Queryable, projectId: string): Promise<ApiKeyRow[]> {
+  const { rows } = await q.query<ApiKeyRow>(
+    `SELECT ${apiKeyColumns} FROM api_key k
+      WHERE k.type <> 'session'
+        AND EXISTS (SELECT 1 FROM project_membership m WHERE m.identity_id = k.identity_id AND m.project_id = $1)
+        AND NOT EXISTS (SELECT 1 FROM person p WHERE p.identity_id = k.identity_id)
+      ORDER BY k.created_at, k.id`, [projectId])
+  return rows
+}
+
+/** Permanent keys of application identities with global roles and no project membership. */
+export async function selectGlobalApiKeys(q: Queryable): Promise<ApiKeyRow[]> {
+  const { rows } = await q.query<ApiKeyRow>(
+    `SELECT ${apiKeyColumns} FROM api_key k
+      WHERE k.type = 'permanent'
+        AND NOT EXISTS (SELECT 1 FROM person p WHERE p.identity_id = k.identity_id)
+        AND NOT EXISTS (SELECT 1 FROM project_membership m WHERE m.identity_id = k.identity_id)
+        AND NOT EXISTS (SELECT 1 FROM bootstrap_key b WHERE b.api_key_id = k.id)
+      ORDER BY k.created_at, k.id`)
+  return rows
+}
+
+/** The key of an application identity (one identity per key), for Identity.apiKey. */
+export async function selectApiKeysOfIdentities(q: Queryable, identityIds: readonly string[]): Promise<ApiKeyRow[]> {
+  const { rows } = await q.query<ApiKeyRow>(
+    `SELECT DISTINCT ON (k.identity_id) ${apiKeyColumns} FROM api_key k
+      WHERE k.identity_id = ANY($1::uuid[]) AND k.type <> 'session'
+      ORDER BY k.identity_id, k.created_at`, [identityIds])
+  return rows
+}

@@ -21,3 +21,15 @@ export async function selectIdentitiesByIds(q: Queryable, ids: readonly string[]
       WHERE i.id = ANY($1::uuid[])`, [ids])
   return rows
 }
+
+/** Locks an identity row for the rest of the transaction (membership changes of one identity queue). */
+export async function lockIdentity(q: Queryable, id: string): Promise<{ roles: string[]; hasPerson: boolean } | null> {
+  const { rows } = await q.query<{ roles: string[]; hasPerson: boolean }>(
+    `SELECT i.roles, EXISTS (SELECT 1 FROM person p WHERE p.identity_id = i.id) AS "hasPerson"
+       FROM identity i WHERE i.id = $1 FOR UPDATE`, [id])
+  return rows[0] ?? null
+}
+
+export async function updateIdentityRoles(q: Queryable, id: string, roles: readonly string[]): Promise<void> {
+  await q.query('UPDATE identity SET roles = $2 WHERE id = $1', [id, roles])
+}

@@ -2,6 +2,11 @@ import { globalPermissions } from '../../model/acl/globalPermissions.js'
 import { selectIdentitiesByIds, type IdentityRow } from '../../db/queries/identities.js'
 import { selectPersonsByIds, type PersonRow } from '../../db/queries/persons.js'
 import type { Context } from '../context.js'
+import { selectApiKeysOfIdentities } from '../../db/queries/apiKeys.js'
+import { selectMemberships } from '../../db/queries/memberships.js'
+import { selectProjectsByIds } from '../../db/queries/projects.js'
+import { visibleMemberships } from '../../model/projects/projectAccess.js'
+import { accessTo } from '../projects/access.js'
 
 // Resolvers that produce an Identity or a Person hand over the whole row; the nested links
 // (Identity.person, Person.identity) are Mercurius loaders, so a list costs one query per
@@ -22,6 +27,11 @@ const byId = <R extends { id: string }>(rows: R[], ids: readonly (string | null)
   return ids.map((id) => (id === null ? null : map.get(id) ?? null))
 }
 
+const identitiesOf = async (batch: Batch<{ identityId: string }>, ctx: Context) => {
+  const ids = batch.map(({ obj }) => obj.identityId)
+  return byId(await selectIdentitiesByIds(ctx.deps.db, [...new Set(ids)]), ids)
+}
+
 export const identityLoaders = {
   Identity: {
     async person(batch: Batch<IdentityRow>, ctx: Context) {
@@ -29,7 +39,30 @@ export const identityLoaders = {
       const wanted = ids.filter((id): id is string => id !== null)
       return byId(wanted.length ? await selectPersonsByIds(ctx.deps.db, wanted) : [], ids)
     },
+    async apiKey(batch: Batch<IdentityRow>, ctx: Context) {
+      const ids = batch.filter(({ obj }) => obj.personId === null).map(({ obj }) => obj.id)
+      const keys = new Map((ids.length ? await selectApiKeysOfIdentities(ctx.deps.db, ids) : []).map((k) => [k.identityId, k]))
+      return batch.map(({ obj }) => keys.get(obj.id) ?? null)
+    },
+    /** Projects of each identity with the memberships the caller may see (all of its own). */
+    async projects(batch: Batch<IdentityRow>, ctx: Context) {
+      const groups = await selectMemberships(ctx.deps.db, { identityIds: batch.map(({ obj }) => obj.id) })
+      const projects = new Map((groups.length ? await selectProjectsByIds(ctx.deps.db, [...new Set(groups.map((g) => g.projectId))]) : []).map((p) => [p.id, p]))
+      return Promise.all(batch.map(async ({ obj }) => {
+        const relations = []
+        for (const group of groups.filter((g) => g.identityId === obj.id)) {
+          const project = projects.get(group.projectId)!
+          const memberships = obj.id === ctx.principal.identityId
+            ? group.memberships
+            : visibleMemberships(await accessTo(ctx, project), group.memberships)
+          if (memberships.length > 0) relations.push({ project, memberships })
+        }
+        return relations.sort((a, b) => a.project.slug.localeCompare(b.project.slug))
+      }))
+    },
   },
+  ApiKey: { identity: identitiesOf },
+  ApiKeyWithToken: { identity: identitiesOf },
   Person: {
     async identity(batch: Batch<PersonRow>, ctx: Context) {
       const ids = batch.map(({ obj }) => obj.identityId)

@@ -16,6 +16,12 @@ export type Action =
   | 'viewPersons'
   | 'viewConfiguration'
   | 'configure'
+  | 'createProject'
+  | 'updateProject'
+  | 'createGlobalApiKey'
+  | 'viewGlobalApiKeys'
+  | 'disableApiKey'
+  | 'changeGlobalRoles'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
   login: new Set<Action>(['signIn']),
@@ -23,8 +29,13 @@ const byRole: Record<string, ReadonlySet<Action>> = {
   project_admin: new Set<Action>([
     'signUp', 'createSessionToken', 'changePassword', 'changeProfile', 'disablePerson',
     'viewPersons', 'viewConfiguration', 'configure',
+    'createGlobalApiKey', 'viewGlobalApiKeys', 'disableApiKey', 'changeGlobalRoles',
   ]),
+  project_creator: new Set<Action>(['createProject']),
 }
+
+// updateProject (and setProjectSecret) are for super admins only, as in the reference: they
+// change what every member of the project gets.
 
 export function may(roles: readonly string[], action: Action): boolean {
   if (action === 'me') return true

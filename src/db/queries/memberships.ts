@@ -1,0 +1,79 @@
+import type { Queryable } from '../db.js'
+import type { Membership } from '../../model/acl/projectAcl.js'
+
+export interface IdentityMemberships {
+  projectId: string
+  identityId: string
+  memberships: Membership[]
+}
+
+/**
+ * Memberships of identities in projects, with their variables, grouped per (project, identity).
+ * Either list may be null for "any".
+ */
+export async function selectMemberships(q: Queryable, filter: { projectIds?: readonly string[] | null; identityIds?: readonly string[] | null }):
+    Promise<IdentityMemberships[]> {
+  const { rows } = await q.query<{ projectId: string; identityId: string; role: string; variables: { name: string; values: string[] }[] }>(
+    `SELECT m.project_id AS "projectId", m.identity_id AS "identityId", m.role,
+            coalesce(json_agg(json_build_object('name', v.variable, 'values', v."values") ORDER BY v.variable)
+                     FILTER (WHERE v.id IS NOT NULL), '[]') AS variables
+       FROM project_membership m
+       LEFT JOIN project_membership_variable v ON v.membership_id = m.id
+      WHERE ($1::uuid[] IS NULL OR m.project_id = ANY($1::uuid[]))
+        AND ($2::uuid[] IS NULL OR m.identity_id = ANY($2::uuid[]))
+      GROUP BY m.id
+      ORDER BY m.project_id, m.identity_id, m.role`,
+    [filter.projectIds ?? null, filter.identityIds ?? null])
+  const groups = new Map<string, IdentityMemberships>()
+  for (const row of rows) {
+    const key = `${row.projectId}/${row.identityId}`
+    let group = groups.get(key)
+    if (!group) groups.set(key, group = { projectId: row.projectId, identityId: row.identityId, memberships: [] })
+    group.memberships.push({ role: row.role, variables: row.variables })
+  }
+  return [...groups.values()]
+}
+
+export async function insertMemberships(q: Queryable, projectId: string, identityId: string, memberships: readonly Membership[], at: Date): Promise<void> {
+  for (const membership of memberships) {
+    const { rows } = await q.query<{ id: string }>(
+      'INSERT INTO project_membership (project_id, identity_id, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
+      [projectId, identityId, membership.role, at])
+    for (const variable of membership.variables) {
+      await q.query('INSERT INTO project_membership_variable (membership_id, variable, "values") VALUES ($1, $2, $3)',
+        [rows[0]!.id, variable.name, [...new Set(variable.values)]])
+    }
+  }
+}
+
+/** Removes an identity's memberships in a project: all of them, or those of the given roles. */
+export async function deleteMemberships(q: Queryable, projectId: string, identityId: string, roles?: readonly string[]): Promise<number> {
+  const { rowCount } = await q.query(
+    'DELETE FROM project_membership WHERE project_id = $1 AND identity_id = $2 AND ($3::text[] IS NULL OR role = ANY($3::text[]))',
+    [projectId, identityId, roles ?? null])
+  return rowCount
+}
+
+export interface MemberFilter {
+  memberType?: 'API_KEY' | 'PERSON' | null
+  email?: readonly string[] | null
+  identityId?: readonly string[] | null
+  personId?: readonly string[] | null
+}
+
+/** Identities with a membership in the project, oldest membership first. */
+export async function selectMemberIdentityIds(q: Queryable, projectId: string, filter: MemberFilter): Promise<string[]> {
+  const { rows } = await q.query<{ identityId: string }>(
+    `SELECT m.identity_id AS "identityId"
+       FROM project_membership m
+       LEFT JOIN person p ON p.identity_id = m.identity_id
+      WHERE m.project_id = $1
+        AND ($2::text IS NULL OR ($2 = 'PERSON') = (p.id IS NOT NULL))
+        AND ($3::text[] IS NULL OR p.email = ANY($3::text[]))
+        AND ($4::uuid[] IS NULL OR m.identity_id = ANY($4::uuid[]))
+        AND ($5::uuid[] IS NULL OR p.id = ANY($5::uuid[]))
+      GROUP BY m.identity_id
+      ORDER BY min(m.created_at), m.identity_id`,
+    [projectId, filter.memberType ?? null, filter.email ?? null, filter.identityId ?? null, filter.personId ?? null])
+  return rows.map((r) => r.identityId)
+}

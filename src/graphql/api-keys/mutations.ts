@@ -1,0 +1,64 @@
+import * as model from '../../model/api-keys/createApiKey.js'
+import { disableApiKey as disable, findApiKey } from '../../model/api-keys/disableApiKey.js'
+import type { Membership } from '../../model/acl/projectAcl.js'
+import { may, mayAssignGlobalRoles } from '../../model/acl/permissions.js'
+import { selectMemberships } from '../../db/queries/memberships.js'
+import { selectProjectsByIds } from '../../db/queries/projects.js'
+import { isProjectAdmin, projectAccessFor } from '../../model/projects/projectAccess.js'
+import { invalidGlobalRole } from '../../model/identities/globalRoles.js'
+import { forbidden, requireAccess, type Context, type Resolver } from '../context.js'
+import { ForbiddenError, UserInputError } from '../errors.js'
+import { toPayload } from '../payload.js'
+import { accessBySlug } from '../projects/access.js'
+
+const checkTokenHash = (tokenHash?: string | null) => {
+  if (tokenHash != null && !model.isTokenHash(tokenHash)) throw new UserInputError('tokenHash must be a sha256 hash: 64 lower-case hex characters')
+}
+
+const withToken = (key: model.CreatedApiKey) => ({ apiKey: key })
+
+export const createApiKey: Resolver<{ projectSlug: string; memberships: Membership[]; description: string; tokenHash?: string | null }> = async (_, args, ctx) => {
+  checkTokenHash(args.tokenHash)
+  const access = await accessBySlug(ctx, args.projectSlug)
+  if (!access || !isProjectAdmin(access)) {
+    // Members who are not admins learn the project exists but may not add keys to it.
+    if (access && access.callerMemberships.length > 0) throw new ForbiddenError('You are not allowed to create an API key')
+    return toPayload({ ok: false, code: 'PROJECT_NOT_FOUND', message: `Project ${args.projectSlug} not found` })
+  }
+  return toPayload(await model.createApiKey(ctx.deps, access, args), withToken)
+}
+
+export const createGlobalApiKey: Resolver<{ description: string; roles?: string[] | null; tokenHash?: string | null }> = async (_, args, ctx) => {
+  requireAccess(ctx, 'createGlobalApiKey')
+  const roles = args.roles ?? []
+  if (!mayAssignGlobalRoles(ctx.principal.roles, roles)) throw forbidden('createGlobalApiKey')
+  const invalid = invalidGlobalRole(roles)
+  if (invalid !== undefined) throw new UserInputError(`Role "${invalid}" cannot be a global role`)
+  checkTokenHash(args.tokenHash)
+  const { createProjectApiKey } = model
+  const key = await ctx.deps.db.transaction((tx) =>
+    createProjectApiKey(tx, ctx.deps, { globalRoles: roles, description: args.description, tokenHash: args.tokenHash }))
+  return toPayload({ ok: true, value: key }, withToken)
+}
+
+/**
+ * Super admins and global project admins may disable any key; an admin of projects may
+ * disable a key whose identity is a member only of projects it administers.
+ */
+async function mayDisable(ctx: Context, identityId: string): Promise<boolean> {
+  if (may(ctx.principal.roles, 'disableApiKey')) return true
+  const groups = await selectMemberships(ctx.deps.db, { identityIds: [identityId] })
+  if (groups.length === 0) return false
+  const projects = await selectProjectsByIds(ctx.deps.db, groups.map((g) => g.projectId))
+  for (const project of projects) {
+    if (!isProjectAdmin(await projectAccessFor(ctx.deps, ctx.principal, project))) return false
+  }
+  return true
+}
+
+export const disableApiKey: Resolver<{ id: string }> = async (_, args, ctx) => {
+  const key = await findApiKey(ctx.deps, args.id)
+  if (!key.ok) return toPayload(key)
+  if (!await mayDisable(ctx, key.value.identityId)) throw forbidden('disableApiKey')
+  return toPayload(await disable(ctx.deps, key.value.id))
+}

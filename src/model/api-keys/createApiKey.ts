@@ -1,0 +1,56 @@
+import type { Transaction } from '../../db/db.js'
+import type { Deps } from '../deps.js'
+import { fail, ok, type Result } from '../result.js'
+import { insertApiKey } from '../../db/queries/apiKeys.js'
+import { insertIdentity } from '../../db/queries/identities.js'
+import { insertMemberships } from '../../db/queries/memberships.js'
+import type { Membership, MembershipProblem } from '../acl/projectAcl.js'
+import { validateMemberships } from '../acl/projectAcl.js'
+import type { ProjectAccess } from '../projects/projectAccess.js'
+import { generateToken, hashToken } from '../tokens.js'
+
+export interface CreatedApiKey {
+  id: string
+  /** Shown once; null when the caller gave the hash of a token of its own. */
+  token: string | null
+  identityId: string
+}
+
+export const isTokenHash = (value: string) => /^[0-9a-f]{64}$/.test(value)
+
+/**
+ * One application identity with its own permanent key: with memberships in a project
+ * (createApiKey, deploy keys) and/or global roles (createGlobalApiKey). The token is 40 hex
+ * characters made here, or the caller's own when it passes only the token's sha256.
+ */
+export async function createProjectApiKey(tx: Transaction, deps: Deps, key: {
+  projectId?: string
+  memberships?: readonly Membership[]
+  globalRoles?: readonly string[]
+  description: string
+  tokenHash?: string | null
+}): Promise<CreatedApiKey> {
+  const token = key.tokenHash ? null : generateToken()
+  const now = deps.clock.now()
+  const identity = await insertIdentity(tx, { roles: [...new Set(key.globalRoles ?? [])] })
+  const { id } = await insertApiKey(tx, {
+    identityId: identity.id, type: 'permanent', tokenHash: key.tokenHash ?? hashToken(token!), description: key.description, createdAt: now,
+  })
+  if (key.projectId && key.memberships?.length) await insertMemberships(tx, key.projectId, identity.id, key.memberships, now)
+  return { id, token, identityId: identity.id }
+}
+
+export type CreateApiKeyErrorCode = 'INVALID_MEMBERSHIP'
+
+export async function createApiKey(deps: Deps, access: ProjectAccess, input: { memberships: readonly Membership[]; description: string; tokenHash?: string | null }):
+    Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
+  const problems = validateMemberships(access.acl, input.memberships)
+  if (problems.length > 0) return invalidMembership(problems)
+  return deps.db.transaction(async (tx) =>
+    ok(await createProjectApiKey(tx, deps, { projectId: access.project.id, memberships: input.memberships, description: input.description, tokenHash: input.tokenHash })))
+}
+
+export function invalidMembership(problems: MembershipProblem[]) {
+  return fail('INVALID_MEMBERSHIP', `Invalid membership: ${problems.map((p) => `${p.code} (${p.role}${p.variable ? `.${p.variable}` : ''})`).join(', ')}`,
+    { membershipValidation: problems })
+}

@@ -1,0 +1,53 @@
+import type { Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { selectMemberships } from '../../db/queries/memberships.js'
+import { selectProjectBySlug, type ProjectRow } from '../../db/queries/projects.js'
+import { ADMIN_ROLE, mayTouchMembership, parseProjectAcl, type Membership, type ProjectAcl, type TenantAction } from '../acl/projectAcl.js'
+
+/**
+ * A project as one caller sees it: its roles and the caller's own memberships in it. The
+ * rules of BEHAVIOUR.md in one place: super admins and global project admins administer every
+ * project; a membership with role `admin` administers that project; any membership may view
+ * it; the roles' ACL `tenant` rules let members manage or view other memberships.
+ */
+export interface ProjectAccess {
+  project: ProjectRow
+  acl: ProjectAcl
+  callerRoles: readonly string[]
+  callerMemberships: readonly Membership[]
+}
+
+export async function loadProjectAccess(deps: Deps, caller: Principal, slug: string): Promise<ProjectAccess | null> {
+  const project = await selectProjectBySlug(deps.db, slug)
+  if (!project) return null
+  return projectAccessFor(deps, caller, project)
+}
+
+export async function projectAccessFor(deps: Deps, caller: Principal, project: ProjectRow): Promise<ProjectAccess> {
+  const [own] = await selectMemberships(deps.db, { projectIds: [project.id], identityIds: [caller.identityId] })
+  const parsed = parseProjectAcl(project.config)
+  // A stored config was valid when written; if the rules changed since, the project still has admin.
+  const acl = parsed.ok ? parsed.acl : { roles: { [ADMIN_ROLE]: { variables: {}, tenant: {} } } }
+  return { project, acl, callerRoles: caller.roles, callerMemberships: own?.memberships ?? [] }
+}
+
+export function isProjectAdmin(access: ProjectAccess): boolean {
+  return access.callerRoles.includes('super_admin') || access.callerRoles.includes('project_admin') ||
+    access.callerMemberships.some((m) => m.role === ADMIN_ROLE)
+}
+
+export function mayViewProject(access: ProjectAccess): boolean {
+  return isProjectAdmin(access) || access.callerMemberships.length > 0
+}
+
+/** May the caller do `action` to every one of `targets` (memberships of someone in this project)? */
+export function mayTouchMemberships(access: ProjectAccess, action: TenantAction, targets: readonly Membership[]): boolean {
+  if (isProjectAdmin(access)) return true
+  return targets.every((target) => mayTouchMembership(access.acl, access.callerMemberships, action, target))
+}
+
+/** The memberships of `targets` the caller may see. */
+export function visibleMemberships(access: ProjectAccess, targets: readonly Membership[]): Membership[] {
+  if (isProjectAdmin(access)) return [...targets]
+  return targets.filter((target) => mayTouchMembership(access.acl, access.callerMemberships, 'view', target))
+}

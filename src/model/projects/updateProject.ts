@@ -1,0 +1,37 @@
+import type { Deps } from '../deps.js'
+import { fail, ok, type Result } from '../result.js'
+import { selectProjectBySlug, updateProjectRow } from '../../db/queries/projects.js'
+import { parseProjectAcl } from '../acl/projectAcl.js'
+
+export type UpdateProjectErrorCode = 'PROJECT_NOT_FOUND' | 'INVALID_CONFIG'
+
+/** Objects merge key by key, recursively; anything else (arrays included) is replaced. */
+export function deepMerge(base: unknown, patch: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(patch)) merged[key] = key in merged ? deepMerge(merged[key], value) : value
+  return merged
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Renames a project and/or replaces its config (or with `mergeConfig` deep-merges into it).
+ * The resulting config's ACL is checked before anything is written.
+ */
+export async function updateProject(deps: Deps, slug: string, changes: { name?: string | null; config?: unknown; mergeConfig?: boolean | null }):
+    Promise<Result<null, UpdateProjectErrorCode>> {
+  return deps.db.transaction(async (tx) => {
+    const project = await selectProjectBySlug(tx, slug, true)
+    if (!project) return fail('PROJECT_NOT_FOUND', `Project ${slug} not found`)
+    let config: unknown
+    if (changes.config !== undefined && changes.config !== null) {
+      config = changes.mergeConfig ? deepMerge(project.config, changes.config) : changes.config
+      const acl = parseProjectAcl(config)
+      if (!acl.ok) return fail('INVALID_CONFIG', `Project config is invalid: ${acl.message}`)
+    }
+    await updateProjectRow(tx, project.id, { ...(changes.name ? { name: changes.name } : {}), ...(config !== undefined ? { config } : {}) }, deps.clock.now())
+    return ok(null)
+  })
+}
