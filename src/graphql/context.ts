@@ -42,7 +42,7 @@ const verbs: Record<Action, string> = {
   updateProject: 'update a project',
   createGlobalApiKey: 'create a global API key',
   viewGlobalApiKeys: 'view global API keys',
-  disableApiKey: 'disable an API key',
+  disableApiKey: 'disable api key',
   changeGlobalRoles: 'change global roles',
 }
 

@@ -12,7 +12,13 @@ export function toPayload<T, C extends string, R = T>(result: Result<T, C>, map?
     developerMessage: result.message,
     endUserMessage: null,
     endPersonMessage: null,
+    membershipValidation: null,
     ...result.details,
   }
-  return { ok: false, error, errors: [error], result: null }
+  // Membership problems also appear in the deprecated list under their old codes, as the
+  // reference lists them (VARIABLE_INVALID has no old code).
+  const legacy = (result.details?.membershipValidation ?? [])
+    .filter((p) => p.code !== 'VARIABLE_INVALID')
+    .map((p) => ({ code: p.code, developerMessage: result.message, membershipValidation: null, endUserMessage: null }))
+  return { ok: false, error, errors: [error, ...legacy], result: null }
 }

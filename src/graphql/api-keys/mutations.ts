@@ -4,7 +4,7 @@ import type { Membership } from '../../model/acl/projectAcl.js'
 import { may, mayAssignGlobalRoles } from '../../model/acl/permissions.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectProjectsByIds } from '../../db/queries/projects.js'
-import { isProjectAdmin, projectAccessFor } from '../../model/projects/projectAccess.js'
+import { administersAllProjects, isProjectAdmin, projectAccessFor, projectNotFound } from '../../model/projects/projectAccess.js'
 import { invalidGlobalRole } from '../../model/identities/globalRoles.js'
 import { forbidden, requireAccess, type Context, type Resolver } from '../context.js'
 import { ForbiddenError, UserInputError } from '../errors.js'
@@ -12,19 +12,20 @@ import { toPayload } from '../payload.js'
 import { accessBySlug } from '../projects/access.js'
 
 const checkTokenHash = (tokenHash?: string | null) => {
-  if (tokenHash != null && !model.isTokenHash(tokenHash)) throw new UserInputError('tokenHash must be a sha256 hash: 64 lower-case hex characters')
+  if (tokenHash != null && !model.isTokenHash(tokenHash)) throw new UserInputError('Invalid format of tokenHash. Must be hex-encoded sha256.')
 }
 
 const withToken = (key: model.CreatedApiKey) => ({ apiKey: key })
 
 export const createApiKey: Resolver<{ projectSlug: string; memberships: Membership[]; description: string; tokenHash?: string | null }> = async (_, args, ctx) => {
-  checkTokenHash(args.tokenHash)
   const access = await accessBySlug(ctx, args.projectSlug)
+  // As in the reference: refused unless the caller administers the project; an unknown
+  // project is PROJECT_NOT_FOUND only for those who administer every project.
   if (!access || !isProjectAdmin(access)) {
-    // Members who are not admins learn the project exists but may not add keys to it.
-    if (access && access.callerMemberships.length > 0) throw new ForbiddenError('You are not allowed to create an API key')
-    return toPayload({ ok: false, code: 'PROJECT_NOT_FOUND', message: `Project ${args.projectSlug} not found` })
+    if (!administersAllProjects(ctx.principal.roles)) throw new ForbiddenError('You are not allowed to create an API key for this project')
+    return toPayload({ ok: false, code: 'PROJECT_NOT_FOUND', message: projectNotFound(args.projectSlug) })
   }
+  checkTokenHash(args.tokenHash)
   return toPayload(await model.createApiKey(ctx.deps, access, args), withToken)
 }
 
@@ -58,7 +59,10 @@ async function mayDisable(ctx: Context, identityId: string): Promise<boolean> {
 
 export const disableApiKey: Resolver<{ id: string }> = async (_, args, ctx) => {
   const key = await findApiKey(ctx.deps, args.id)
-  if (!key.ok) return toPayload(key)
-  if (!await mayDisable(ctx, key.value.identityId)) throw forbidden('disableApiKey')
+  if (!key.ok || !await mayDisable(ctx, key.value.identityId)) {
+    // Only those who may disable keys learn that an id is unknown.
+    if (!may(ctx.principal.roles, 'disableApiKey')) throw forbidden('disableApiKey')
+    return toPayload(key)
+  }
   return toPayload(await disable(ctx.deps, key.value.id))
 }

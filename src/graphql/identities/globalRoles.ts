@@ -1,19 +1,21 @@
 import * as model from '../../model/identities/globalRoles.js'
-import { mayAssignGlobalRoles } from '../../model/acl/permissions.js'
+import { may, mayAssignGlobalRoles } from '../../model/acl/permissions.js'
 import { selectIdentitiesByIds } from '../../db/queries/identities.js'
-import { forbidden, requireAccess, type Context, type Resolver } from '../context.js'
+import type { Context, Resolver } from '../context.js'
+import { ForbiddenError } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 type Args = { identityId: string; roles: string[] }
 
-async function change(ctx: Context, args: Args, apply: typeof model.addGlobalIdentityRoles) {
-  requireAccess(ctx, 'changeGlobalRoles')
-  if (!mayAssignGlobalRoles(ctx.principal.roles, args.roles)) throw forbidden('changeGlobalRoles')
+async function change(ctx: Context, args: Args, apply: typeof model.addGlobalIdentityRoles, verb: 'add' | 'remove') {
+  if (!may(ctx.principal.roles, 'changeGlobalRoles') || !mayAssignGlobalRoles(ctx.principal.roles, args.roles)) {
+    throw new ForbiddenError(`You are not allowed to ${verb} global roles`)
+  }
   const result = await apply(ctx.deps, args.identityId, args.roles)
   if (!result.ok) return toPayload(result)
   const [identity] = await selectIdentitiesByIds(ctx.deps.db, [result.value.id])
   return toPayload(result, () => ({ identity }))
 }
 
-export const addGlobalIdentityRoles: Resolver<Args> = (_, args, ctx) => change(ctx, args, model.addGlobalIdentityRoles)
-export const removeGlobalIdentityRoles: Resolver<Args> = (_, args, ctx) => change(ctx, args, model.removeGlobalIdentityRoles)
+export const addGlobalIdentityRoles: Resolver<Args> = (_, args, ctx) => change(ctx, args, model.addGlobalIdentityRoles, 'add')
+export const removeGlobalIdentityRoles: Resolver<Args> = (_, args, ctx) => change(ctx, args, model.removeGlobalIdentityRoles, 'remove')

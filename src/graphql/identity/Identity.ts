@@ -4,8 +4,9 @@ import { selectPersonsByIds, type PersonRow } from '../../db/queries/persons.js'
 import type { Context } from '../context.js'
 import { selectApiKeysOfIdentities } from '../../db/queries/apiKeys.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
-import { selectProjectsByIds } from '../../db/queries/projects.js'
-import { visibleMemberships } from '../../model/projects/projectAccess.js'
+import { selectProjects, selectProjectsByIds } from '../../db/queries/projects.js'
+import { administersAllProjects, visibleMemberships } from '../../model/projects/projectAccess.js'
+import { ADMIN_ROLE } from '../../model/acl/projectAcl.js'
 import { accessTo } from '../projects/access.js'
 
 // Resolvers that produce an Identity or a Person hand over the whole row; the nested links
@@ -15,9 +16,13 @@ import { accessTo } from '../projects/access.js'
 const withPersonRole = (row: IdentityRow) =>
   row.personId !== null && !row.roles.includes('person') ? [...row.roles, 'person'] : row.roles
 
+// Another identity's global roles are for admins to see (as in the reference, others get null).
+const mayViewRoles = (row: IdentityRow, ctx: Context) =>
+  row.id === ctx.principal.identityId || administersAllProjects(ctx.principal.roles)
+
 export const Identity = {
-  roles: (row: IdentityRow) => withPersonRole(row),
-  permissions: (row: IdentityRow) => globalPermissions(withPersonRole(row)),
+  roles: (row: IdentityRow, _: unknown, ctx: Context) => (mayViewRoles(row, ctx) ? withPersonRole(row) : null),
+  permissions: (row: IdentityRow, _: unknown, ctx: Context) => (mayViewRoles(row, ctx) ? globalPermissions(withPersonRole(row)) : null),
 }
 
 type Batch<Parent> = { obj: Parent }[]
@@ -44,11 +49,17 @@ export const identityLoaders = {
       const keys = new Map((ids.length ? await selectApiKeysOfIdentities(ctx.deps.db, ids) : []).map((k) => [k.identityId, k]))
       return batch.map(({ obj }) => keys.get(obj.id) ?? null)
     },
-    /** Projects of each identity with the memberships the caller may see (all of its own). */
+    /**
+     * Projects of each identity with the memberships the caller may see (all of its own).
+     * Super admins and global project admins administer every project: as in the reference,
+     * they show every project with an `admin` membership.
+     */
     async projects(batch: Batch<IdentityRow>, ctx: Context) {
+      const everywhere = batch.some(({ obj }) => administersAllProjects(obj.roles)) ? await selectProjects(ctx.deps.db, null) : []
       const groups = await selectMemberships(ctx.deps.db, { identityIds: batch.map(({ obj }) => obj.id) })
       const projects = new Map((groups.length ? await selectProjectsByIds(ctx.deps.db, [...new Set(groups.map((g) => g.projectId))]) : []).map((p) => [p.id, p]))
       return Promise.all(batch.map(async ({ obj }) => {
+        if (administersAllProjects(obj.roles)) return everywhere.map((project) => ({ project, memberships: [{ role: ADMIN_ROLE, variables: [] }] }))
         const relations = []
         for (const group of groups.filter((g) => g.identityId === obj.id)) {
           const project = projects.get(group.projectId)!

@@ -38,7 +38,8 @@ type MembersArgs = { input?: { limit?: number | null; offset?: number | null; fi
 export const Project = {
   async roles(project: ProjectRow, _: unknown, ctx: Context) {
     const { acl } = await accessTo(ctx, project)
-    return Object.entries(acl.roles).sort(([a], [b]) => a.localeCompare(b)).map(([name, role]) => ({
+    // The ACL's roles in their order, then the built-in ones.
+    return Object.entries(acl.roles).map(([name, role]) => ({
       name,
       variables: Object.entries(role.variables).map(([variable, def]) => ({ name: variable, ...def, __typename: variableTypes[def.type] })),
     }))
@@ -51,7 +52,10 @@ export const Project = {
     const limit = args.input?.limit ?? null
     const offset = args.input?.offset ?? 0
     if ((limit !== null && (limit < 0 || limit > 1000)) || offset < 0) throw new UserInputError('limit must be 0..1000 and offset not negative')
+    if (args.memberType && args.input) throw new UserInputError('Cannot use both deprecated memberType parameter and new input parameter')
     const filter = { ...args.input?.filter, memberType: args.input?.filter?.memberType ?? args.memberType ?? null }
+    if (filter.memberType === 'API_KEY' && filter.email) throw new UserInputError('Cannot use email filter for ApiKey member type.')
+    if (filter.memberType === 'API_KEY' && filter.personId) throw new UserInputError('Cannot use personId filter for ApiKey member type.')
     // Ids that are not UUIDs match nobody (and must not reach PostgreSQL as such).
     const ids = (list?: readonly string[] | null) => list?.filter(isUuid) ?? null
     const identityIds = await selectMemberIdentityIds(ctx.deps.db, project.id, {

@@ -7,6 +7,8 @@ import { z } from 'zod'
 // API) is kept in the config untouched. Pure: parsed and checked here, tested by tables.
 
 export const ADMIN_ROLE = 'admin'
+/** Roles every project has, as in the reference: `admin` administers it, `deployer` is the deploy key's. */
+export const BUILT_IN_ROLES = [ADMIN_ROLE, 'content_admin', 'deployer'] as const
 
 export type VariableDefinition =
   | { type: 'entity'; entityName: string }
@@ -64,7 +66,8 @@ const roleDefinition = z.object({
 const aclSchema = z.object({ roles: z.record(name, roleDefinition) }).passthrough()
 
 /**
- * Reads `config.acl`. A project always has the `admin` role, even when its ACL omits it.
+ * Reads `config.acl`. A project always has the roles `admin`, `content_admin` and `deployer`,
+ * even when its ACL omits them.
  * Answers a readable message naming the first problem, for the caller to show.
  */
 export function parseProjectAcl(config: unknown): { ok: true; acl: ProjectAcl } | { ok: false; message: string } {
@@ -82,11 +85,11 @@ export function parseProjectAcl(config: unknown): { ok: true; acl: ProjectAcl } 
     roles[role] = { variables: (def.variables ?? {}) as Record<string, VariableDefinition>, tenant: (def.tenant ?? {}) as TenantRules }
     for (const [kind, rule] of Object.entries(roles[role]!.tenant)) {
       if (typeof rule !== 'object') continue
-      const unknown = Object.keys(rule).find((target) => target !== ADMIN_ROLE && !(target in parsed.data.roles))
+      const unknown = Object.keys(rule).find((target) => !(BUILT_IN_ROLES as readonly string[]).includes(target) && !(target in parsed.data.roles))
       if (unknown) return { ok: false, message: `config.acl.roles.${role}.tenant.${kind}: role "${unknown}" is not defined` }
     }
   }
-  roles[ADMIN_ROLE] ??= { variables: {}, tenant: {} }
+  for (const role of BUILT_IN_ROLES) roles[role] ??= { variables: {}, tenant: {} }
   return { ok: true, acl: { roles } }
 }
 
@@ -98,30 +101,59 @@ export interface MembershipProblem {
 }
 
 /**
- * Checks memberships against the project's roles. Predefined variables (the reference's
- * identityID, personID) are filled in by the system and may not be given; a variable may
- * appear once per membership; a role once per list.
+ * Checks memberships against the project's roles, as the reference does: the role must exist;
+ * every variable given must be one of the role's (predefined ones, like identityID, are filled
+ * in by the system and count as unknown); every variable of the role that is not predefined
+ * needs at least one value (VARIABLE_EMPTY); condition variables take JSON objects.
  */
 export function validateMemberships(acl: ProjectAcl, memberships: readonly Membership[]): MembershipProblem[] {
   const problems: MembershipProblem[] = []
-  const seenRoles = new Set<string>()
   for (const m of memberships) {
     const role = acl.roles[m.role]
-    if (!role || seenRoles.has(m.role)) {
-      problems.push({ code: role ? 'VARIABLE_INVALID' : 'ROLE_NOT_FOUND', role: m.role, variable: null })
+    if (!role) {
+      problems.push({ code: 'ROLE_NOT_FOUND', role: m.role, variable: null })
       continue
     }
-    seenRoles.add(m.role)
-    const seenVariables = new Set<string>()
     for (const v of m.variables) {
       const def = role.variables[v.name]
-      if (!def) problems.push({ code: 'VARIABLE_NOT_FOUND', role: m.role, variable: v.name })
-      else if (def.type === 'predefined' || seenVariables.has(v.name)) problems.push({ code: 'VARIABLE_INVALID', role: m.role, variable: v.name })
-      else if (v.values.length === 0) problems.push({ code: 'VARIABLE_EMPTY', role: m.role, variable: v.name })
-      seenVariables.add(v.name)
+      if (!def || def.type === 'predefined') problems.push({ code: 'VARIABLE_NOT_FOUND', role: m.role, variable: v.name })
+    }
+    for (const [variable, def] of Object.entries(role.variables)) {
+      if (def.type === 'predefined') continue
+      const values = m.variables.filter((v) => v.name === variable).flatMap((v) => v.values)
+      if (values.length === 0) problems.push({ code: 'VARIABLE_EMPTY', role: m.role, variable })
+      else if (def.type === 'condition' && !values.every(isJsonObject)) problems.push({ code: 'VARIABLE_INVALID', role: m.role, variable })
     }
   }
   return problems
+}
+
+const isJsonObject = (text: string) => {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+  } catch {
+    return false
+  }
+}
+
+/** One membership per role (the first given wins), each variable once with its values merged. */
+export function normaliseMemberships(memberships: readonly Membership[]): Membership[] {
+  const byRole = new Map<string, Membership>()
+  for (const m of memberships) {
+    if (byRole.has(m.role)) continue
+    const variables = new Map<string, string[]>()
+    for (const v of m.variables) variables.set(v.name, [...new Set([...(variables.get(v.name) ?? []), ...v.values])])
+    byRole.set(m.role, { role: m.role, variables: [...variables].map(([name, values]) => ({ name, values })) })
+  }
+  return [...byRole.values()]
+}
+
+export const problemMessages: Record<MembershipProblemCode, (p: MembershipProblem) => string> = {
+  ROLE_NOT_FOUND: (p) => `Role ${p.role} is not defined in a schema.`,
+  VARIABLE_NOT_FOUND: (p) => `Variable ${p.variable} of role ${p.role} is not defined in a schema.`,
+  VARIABLE_EMPTY: (p) => `Variable ${p.variable} of role ${p.role} is empty.`,
+  VARIABLE_INVALID: (p) => `Variable ${p.variable} of role ${p.role} contains invalid value.`,
 }
 
 /**

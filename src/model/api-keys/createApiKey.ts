@@ -4,8 +4,7 @@ import { fail, ok, type Result } from '../result.js'
 import { insertApiKey } from '../../db/queries/apiKeys.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
-import type { Membership, MembershipProblem } from '../acl/projectAcl.js'
-import { validateMemberships } from '../acl/projectAcl.js'
+import { normaliseMemberships, problemMessages, validateMemberships, type Membership, type MembershipProblem } from '../acl/projectAcl.js'
 import type { ProjectAccess } from '../projects/projectAccess.js'
 import { generateToken, hashToken } from '../tokens.js'
 
@@ -32,11 +31,11 @@ export async function createProjectApiKey(tx: Transaction, deps: Deps, key: {
 }): Promise<CreatedApiKey> {
   const token = key.tokenHash ? null : generateToken()
   const now = deps.clock.now()
-  const identity = await insertIdentity(tx, { roles: [...new Set(key.globalRoles ?? [])] })
+  const identity = await insertIdentity(tx, { roles: [...new Set(key.globalRoles ?? [])], description: key.description })
   const { id } = await insertApiKey(tx, {
     identityId: identity.id, type: 'permanent', tokenHash: key.tokenHash ?? hashToken(token!), description: key.description, createdAt: now,
   })
-  if (key.projectId && key.memberships?.length) await insertMemberships(tx, key.projectId, identity.id, key.memberships, now)
+  if (key.projectId && key.memberships?.length) await insertMemberships(tx, key.projectId, identity.id, normaliseMemberships(key.memberships), now)
   return { id, token, identityId: identity.id }
 }
 
@@ -51,6 +50,7 @@ export async function createApiKey(deps: Deps, access: ProjectAccess, input: { m
 }
 
 export function invalidMembership(problems: MembershipProblem[]) {
-  return fail('INVALID_MEMBERSHIP', `Invalid membership: ${problems.map((p) => `${p.code} (${p.role}${p.variable ? `.${p.variable}` : ''})`).join(', ')}`,
+  return fail('INVALID_MEMBERSHIP',
+    `Provided membership is invalid: ${problems.map((p) => problemMessages[p.code](p)).join(' ')} You can also check membershipValidation field for structured details.`,
     { membershipValidation: problems })
 }

@@ -6,7 +6,7 @@ import { isUuid } from '../persons/findPerson.js'
 export async function findApiKey(deps: Deps, id: string): Promise<Result<ApiKeyRow, 'KEY_NOT_FOUND'>> {
   // A malformed id would make PostgreSQL throw; for the caller it is an unknown key.
   const key = isUuid(id) ? await selectApiKeyById(deps.db, id) : null
-  return key ? ok(key) : fail('KEY_NOT_FOUND', `API key ${id} not found`)
+  return key ? ok(key) : fail('KEY_NOT_FOUND', 'API key not found')
 }
 
 /** Disables a key: its next request gets 401. Disabling twice succeeds and keeps the first time. */

@@ -3,32 +3,34 @@ import { fail, ok, type Result } from '../result.js'
 import { lockIdentity, updateIdentityRoles } from '../../db/queries/identities.js'
 import { isUuid } from '../persons/findPerson.js'
 
-// Global roles are names; `person` is not one of them (it follows from having a person) and
-// can be neither given nor taken. Other names follow a plain pattern, so typos like "super admin"
-// are refused instead of stored.
-const rolePattern = /^[a-z][a-z0-9_]*$/
+// The global roles the reference knows; anything else is INVALID_ROLE. `person` is accepted but
+// not stored: here it follows from having a person, so giving or taking it changes nothing.
+export const GLOBAL_ROLES = new Set(['login', 'self', 'person', 'super_admin', 'project_creator', 'project_member', 'project_admin', 'entrypoint_deployer'])
 
+/** Names accepted for createGlobalApiKey and signUp: any plain lower-case name except `person`. */
 export function invalidGlobalRole(roles: readonly string[]): string | undefined {
-  return roles.find((role) => role === 'person' || !rolePattern.test(role))
+  return roles.find((role) => role === 'person' || !/^[a-z][a-z0-9_]*$/.test(role))
 }
 
 type Code = 'IDENTITY_NOT_FOUND' | 'INVALID_ROLE'
 
 async function changeRoles(deps: Deps, identityId: string, roles: readonly string[], change: (current: string[]) => string[]):
     Promise<Result<{ id: string }, Code>> {
-  const invalid = invalidGlobalRole(roles)
-  if (invalid !== undefined) return fail('INVALID_ROLE', `Role "${invalid}" cannot be a global role`)
-  if (!isUuid(identityId)) return fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
+  const invalid = roles.find((role) => !GLOBAL_ROLES.has(role))
+  if (invalid !== undefined) return fail('INVALID_ROLE', `Role ${invalid} is not valid`)
+  const notFound = () => fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
+  if (!isUuid(identityId)) return notFound()
   return deps.db.transaction(async (tx) => {
     const identity = await lockIdentity(tx, identityId)
-    if (!identity) return fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
-    await updateIdentityRoles(tx, identityId, change(identity.roles))
+    if (!identity) return notFound()
+    // Sorted and without repeats, as the reference answers them.
+    await updateIdentityRoles(tx, identityId, [...new Set(change(identity.roles))].filter((r) => r !== 'person').sort())
     return ok({ id: identityId })
   })
 }
 
 export const addGlobalIdentityRoles = (deps: Deps, identityId: string, roles: readonly string[]) =>
-  changeRoles(deps, identityId, roles, (current) => [...new Set([...current, ...roles])])
+  changeRoles(deps, identityId, roles, (current) => [...current, ...roles])
 
 export const removeGlobalIdentityRoles = (deps: Deps, identityId: string, roles: readonly string[]) =>
   changeRoles(deps, identityId, roles, (current) => current.filter((role) => !roles.includes(role)))

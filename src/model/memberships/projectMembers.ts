@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { lockIdentity } from '../../db/queries/identities.js'
 import { deleteMemberships, insertMemberships, selectMemberships } from '../../db/queries/memberships.js'
-import { validateMemberships, type Membership } from '../acl/projectAcl.js'
+import { normaliseMemberships, validateMemberships, type Membership } from '../acl/projectAcl.js'
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
 import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAccess.js'
@@ -13,47 +13,59 @@ import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAcce
 // so concurrent changes to one member queue instead of racing past the "already a member"
 // check. FORBIDDEN is not a schema code: the resolver turns it into a ForbiddenError.
 
-const forbidden = () => fail('FORBIDDEN', 'You are not allowed to manage these memberships')
+const forbidden = (what: 'add' | 'update' | 'remove') => fail('FORBIDDEN', {
+  add: 'You are not allowed to add a project member',
+  update: 'You are not allowed to update project member variables',
+  remove: 'You are not allowed to remove a project member',
+}[what])
 
 async function currentMemberships(tx: Queryable, access: ProjectAccess, identityId: string) {
   const [group] = await selectMemberships(tx, { projectIds: [access.project.id], identityIds: [identityId] })
   return group?.memberships ?? []
 }
 
-export async function addProjectMember(deps: Deps, access: ProjectAccess, identityId: string, memberships: readonly Membership[]):
+const alreadyMember = () => fail('ALREADY_MEMBER', 'This identity is already a project member. Use updateProjectMember mutation to change memberships.')
+const notMember = () => fail('NOT_MEMBER', 'Not a project member')
+
+export async function addProjectMember(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'IDENTITY_NOT_FOUND' | 'ALREADY_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
-  if (!mayTouchMemberships(access, 'manage', memberships)) return forbidden()
+  const memberships = normaliseMemberships(given)
+  if (!mayTouchMemberships(access, 'manage', memberships)) return forbidden('add')
   const problems = validateMemberships(access.acl, memberships)
   if (problems.length > 0) return invalidMembership(problems)
   if (!isUuid(identityId)) return fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
   return deps.db.transaction(async (tx) => {
     if (!await lockIdentity(tx, identityId)) return fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
     if ((await currentMemberships(tx, access, identityId)).length > 0) {
-      return fail('ALREADY_MEMBER', `Identity ${identityId} is already a member of ${access.project.slug}`)
+      return alreadyMember()
     }
     try {
       await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
     } catch (error) {
-      if (isUniqueViolation(error, 'project_membership_unique')) return fail('ALREADY_MEMBER', `Identity ${identityId} is already a member of ${access.project.slug}`)
+      if (isUniqueViolation(error, 'project_membership_unique')) return alreadyMember()
       throw error
     }
     return ok(null)
   })
 }
 
-/** Replaces the memberships of the roles it names; the member's other roles stay. */
-export async function updateProjectMember(deps: Deps, access: ProjectAccess, identityId: string, memberships: readonly Membership[]):
+/**
+ * Replaces the memberships of the roles it names; the member's other roles stay
+ * (BEHAVIOUR.md; Contember 2.0.8 replaced all of them).
+ */
+export async function updateProjectMember(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
-  if (!mayTouchMemberships(access, 'manage', memberships)) return forbidden()
+  const memberships = normaliseMemberships(given)
+  if (!mayTouchMemberships(access, 'manage', memberships)) return forbidden('update')
   const problems = validateMemberships(access.acl, memberships)
   if (problems.length > 0) return invalidMembership(problems)
-  if (!isUuid(identityId)) return fail('NOT_MEMBER', `Identity ${identityId} is not a member of ${access.project.slug}`)
+  if (!isUuid(identityId)) return notMember()
   return deps.db.transaction(async (tx) => {
     await lockIdentity(tx, identityId)
     const current = await currentMemberships(tx, access, identityId)
-    if (current.length === 0) return fail('NOT_MEMBER', `Identity ${identityId} is not a member of ${access.project.slug}`)
+    if (current.length === 0) return notMember()
     const roles = memberships.map((m) => m.role)
-    if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden()
+    if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden('update')
     await deleteMemberships(tx, access.project.id, identityId, roles)
     await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
     return ok(null)
@@ -63,12 +75,12 @@ export async function updateProjectMember(deps: Deps, access: ProjectAccess, ide
 /** Removes all of an identity's memberships in the project. */
 export async function removeProjectMember(deps: Deps, access: ProjectAccess, identityId: string):
     Promise<Result<null, 'NOT_MEMBER' | 'FORBIDDEN'>> {
-  if (!isUuid(identityId)) return fail('NOT_MEMBER', `Identity ${identityId} is not a member of ${access.project.slug}`)
+  if (!isUuid(identityId)) return notMember()
   return deps.db.transaction(async (tx) => {
     await lockIdentity(tx, identityId)
     const current = await currentMemberships(tx, access, identityId)
-    if (current.length === 0) return fail('NOT_MEMBER', `Identity ${identityId} is not a member of ${access.project.slug}`)
-    if (!mayTouchMemberships(access, 'manage', current)) return forbidden()
+    if (current.length === 0) return notMember()
+    if (!mayTouchMemberships(access, 'manage', current)) return forbidden('remove')
     await deleteMemberships(tx, access.project.id, identityId)
     return ok(null)
   })

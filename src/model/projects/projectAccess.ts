@@ -17,6 +17,12 @@ export interface ProjectAccess {
   callerMemberships: readonly Membership[]
 }
 
+/** The reference's words, which also cover "exists, but not for you". */
+export const projectNotFound = (slug: string) => `Project ${slug} was not found or you are not allowed to access it.`
+
+/** Super admins and global project admins, who administer every project. */
+export const administersAllProjects = (roles: readonly string[]) => roles.includes('super_admin') || roles.includes('project_admin')
+
 export async function loadProjectAccess(deps: Deps, caller: Principal, slug: string): Promise<ProjectAccess | null> {
   const project = await selectProjectBySlug(deps.db, slug)
   if (!project) return null
@@ -32,8 +38,7 @@ export async function projectAccessFor(deps: Deps, caller: Principal, project: P
 }
 
 export function isProjectAdmin(access: ProjectAccess): boolean {
-  return access.callerRoles.includes('super_admin') || access.callerRoles.includes('project_admin') ||
-    access.callerMemberships.some((m) => m.role === ADMIN_ROLE)
+  return administersAllProjects(access.callerRoles) || access.callerMemberships.some((m) => m.role === ADMIN_ROLE)
 }
 
 export function mayViewProject(access: ProjectAccess): boolean {

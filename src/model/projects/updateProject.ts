@@ -2,11 +2,13 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectProjectBySlug, updateProjectRow } from '../../db/queries/projects.js'
 import { parseProjectAcl } from '../acl/projectAcl.js'
+import { projectNotFound } from './projectAccess.js'
 
 export type UpdateProjectErrorCode = 'PROJECT_NOT_FOUND' | 'INVALID_CONFIG'
 
-/** Objects merge key by key, recursively; anything else (arrays included) is replaced. */
+/** Objects merge key by key, recursively; arrays are concatenated (as the reference); anything else is replaced. */
 export function deepMerge(base: unknown, patch: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(patch)) return [...base, ...patch]
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch
   const merged: Record<string, unknown> = { ...base }
   for (const [key, value] of Object.entries(patch)) merged[key] = key in merged ? deepMerge(merged[key], value) : value
@@ -24,10 +26,13 @@ export async function updateProject(deps: Deps, slug: string, changes: { name?: 
     Promise<Result<null, UpdateProjectErrorCode>> {
   return deps.db.transaction(async (tx) => {
     const project = await selectProjectBySlug(tx, slug, true)
-    if (!project) return fail('PROJECT_NOT_FOUND', `Project ${slug} not found`)
+    if (!project) return fail('PROJECT_NOT_FOUND', projectNotFound(slug))
     let config: unknown
-    if (changes.config !== undefined && changes.config !== null) {
-      config = changes.mergeConfig ? deepMerge(project.config, changes.config) : changes.config
+    if (changes.config !== undefined) {
+      // null clears the config (as the reference): it becomes {}.
+      const patch = changes.config ?? {}
+      if (!isPlainObject(patch)) return fail('INVALID_CONFIG', 'Project config must be a JSON object')
+      config = changes.mergeConfig ? deepMerge(project.config, patch) : patch
       const acl = parseProjectAcl(config)
       if (!acl.ok) return fail('INVALID_CONFIG', `Project config is invalid: ${acl.message}`)
     }
