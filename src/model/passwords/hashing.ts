@@ -1,5 +1,5 @@
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2'
-import { verify as bcryptVerify } from '@node-rs/bcrypt'
+import bcrypt from 'bcryptjs'
 
 // argon2id with OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 25 ms
 // here, memory-hard against GPU guessing. Hashes are PHC strings, so parameters live in each
@@ -24,7 +24,7 @@ export function isSupportedPasswordHash(stored: string): boolean {
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
     if (isArgon2(stored)) return await argon2Verify(stored, password)
-    if (isBcrypt(stored)) return await bcryptVerify(password, stored)
+    if (isBcrypt(stored)) return await bcrypt.compare(password, stored)
     return false
   } catch {
     // A corrupt stored hash is a failed check, not an outage for the person.
