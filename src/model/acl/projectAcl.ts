@@ -43,6 +43,13 @@ export interface Membership {
   variables: readonly { name: string; values: readonly string[] }[]
 }
 
+/**
+ * A dictionary entry that is really there: role and variable names come from users, and a name
+ * like "constructor" must not find a property every object inherits.
+ */
+export const own = <V>(dict: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.hasOwn(dict, key) ? dict[key] : undefined
+
 const name = z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be letters, digits, "_" or "-"')
 const variableDefinition = z.discriminatedUnion('type', [
   z.object({ type: z.literal('entity'), entityName: z.string().min(1) }).passthrough(),
@@ -78,18 +85,18 @@ export function parseProjectAcl(config: unknown): { ok: true; acl: ProjectAcl } 
   const parsed = aclSchema.safeParse(raw ?? { roles: {} })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    return { ok: false, message: `config.acl.${issue.path.join('.')}: ${issue.message}` }
+    return { ok: false, message: `${['config.acl', ...issue.path].join('.')}: ${issue.message}` }
   }
   const roles: Record<string, RoleDefinition> = {}
   for (const [role, def] of Object.entries(parsed.data.roles)) {
     roles[role] = { variables: (def.variables ?? {}) as Record<string, VariableDefinition>, tenant: (def.tenant ?? {}) as TenantRules }
     for (const [kind, rule] of Object.entries(roles[role]!.tenant)) {
       if (typeof rule !== 'object') continue
-      const unknown = Object.keys(rule).find((target) => !(BUILT_IN_ROLES as readonly string[]).includes(target) && !(target in parsed.data.roles))
+      const unknown = Object.keys(rule).find((target) => !(BUILT_IN_ROLES as readonly string[]).includes(target) && !Object.hasOwn(parsed.data.roles, target))
       if (unknown) return { ok: false, message: `config.acl.roles.${role}.tenant.${kind}: role "${unknown}" is not defined` }
     }
   }
-  for (const role of BUILT_IN_ROLES) roles[role] ??= { variables: {}, tenant: {} }
+  for (const role of BUILT_IN_ROLES) if (!Object.hasOwn(roles, role)) roles[role] = { variables: {}, tenant: {} }
   return { ok: true, acl: { roles } }
 }
 
@@ -109,13 +116,13 @@ export interface MembershipProblem {
 export function validateMemberships(acl: ProjectAcl, memberships: readonly Membership[]): MembershipProblem[] {
   const problems: MembershipProblem[] = []
   for (const m of memberships) {
-    const role = acl.roles[m.role]
+    const role = own(acl.roles, m.role)
     if (!role) {
       problems.push({ code: 'ROLE_NOT_FOUND', role: m.role, variable: null })
       continue
     }
     for (const v of m.variables) {
-      const def = role.variables[v.name]
+      const def = own(role.variables, v.name)
       if (!def || def.type === 'predefined') problems.push({ code: 'VARIABLE_NOT_FOUND', role: m.role, variable: v.name })
     }
     for (const [variable, def] of Object.entries(role.variables)) {
@@ -163,17 +170,17 @@ export const problemMessages: Record<MembershipProblemCode, (p: MembershipProble
  * caller's own values of the named variable.
  */
 export function ruleCovers(rule: MembershipMatchRule, caller: Membership, target: Membership): boolean {
-  const roleRule = rule[target.role]
+  const roleRule = own(rule, target.role)
   if (!roleRule) return false
   if (roleRule === true || roleRule.variables === true) return true
   const variableRules = roleRule.variables
   return target.variables.every((variable) => {
-    const variableRule = variableRules[variable.name]
+    const variableRule = own(variableRules, variable.name)
     if (variableRule === undefined) return false
     if (variableRule === true) return true
-    const own = caller.variables.find((v) => v.name === variableRule)
-    if (!own) return false
-    const allowed = new Set(own.values)
+    const bound = caller.variables.find((v) => v.name === variableRule)
+    if (!bound) return false
+    const allowed = new Set(bound.values)
     return variable.values.every((value) => allowed.has(value))
   })
 }
@@ -195,10 +202,10 @@ export function ruleOf(role: RoleDefinition | undefined, action: TenantAction): 
 /** May a caller with `callerMemberships` in a project do `action` to a membership `target`? */
 export function mayTouchMembership(acl: ProjectAcl, callerMemberships: readonly Membership[], action: TenantAction, target: Membership): boolean {
   return callerMemberships.some((caller) =>
-    ruleOf(acl.roles[caller.role], action).some((rule) => ruleCovers(rule, caller, target)))
+    ruleOf(own(acl.roles, caller.role), action).some((rule) => ruleCovers(rule, caller, target)))
 }
 
 /** Whether the caller's project roles give any rule for `action` at all. */
 export function hasTenantRule(acl: ProjectAcl, callerMemberships: readonly Membership[], action: TenantAction): boolean {
-  return callerMemberships.some((caller) => ruleOf(acl.roles[caller.role], action).length > 0)
+  return callerMemberships.some((caller) => ruleOf(own(acl.roles, caller.role), action).length > 0)
 }

@@ -11,7 +11,12 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
   if (Array.isArray(base) && Array.isArray(patch)) return [...base, ...patch]
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch
   const merged: Record<string, unknown> = { ...base }
-  for (const [key, value] of Object.entries(patch)) merged[key] = key in merged ? deepMerge(merged[key], value) : value
+  for (const [key, value] of Object.entries(patch)) {
+    // defineProperty, not assignment: a key named "__proto__" stays a key instead of becoming the prototype.
+    Object.defineProperty(merged, key, {
+      value: Object.hasOwn(merged, key) ? deepMerge(merged[key], value) : value, enumerable: true, writable: true, configurable: true,
+    })
+  }
   return merged
 }
 
