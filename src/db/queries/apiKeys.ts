@@ -107,13 +107,12 @@ export async function selectProjectApiKeys(q: Queryable, projectId: string): Pro
   return rows
 }
 
-/** Permanent keys of application identities with global roles and no project membership. */
+/** Permanent keys of application identities that hold global roles (not the special tokens). */
 export async function selectGlobalApiKeys(q: Queryable): Promise<ApiKeyRow[]> {
   const { rows } = await q.query<ApiKeyRow>(
-    `SELECT ${apiKeyColumns} FROM api_key k
-      WHERE k.type = 'permanent'
+    `SELECT ${apiKeyColumns} FROM api_key k JOIN identity i ON i.id = k.identity_id
+      WHERE k.type = 'permanent' AND cardinality(i.roles) > 0
         AND NOT EXISTS (SELECT 1 FROM person p WHERE p.identity_id = k.identity_id)
-        AND NOT EXISTS (SELECT 1 FROM project_membership m WHERE m.identity_id = k.identity_id)
         AND NOT EXISTS (SELECT 1 FROM bootstrap_key b WHERE b.api_key_id = k.id)
       ORDER BY k.created_at, k.id`)
   return rows

@@ -3,6 +3,7 @@ import { disableApiKey as disable, findApiKey } from '../../model/api-keys/disab
 import type { Membership } from '../../model/acl/projectAcl.js'
 import { may, mayAssignGlobalRoles } from '../../model/acl/permissions.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
+import { selectIdentitiesByIds } from '../../db/queries/identities.js'
 import { selectProjectsByIds } from '../../db/queries/projects.js'
 import { administersAllProjects, isProjectAdmin, projectAccessFor, projectNotFound } from '../../model/projects/projectAccess.js'
 import { invalidGlobalRole } from '../../model/identities/globalRoles.js'
@@ -44,10 +45,13 @@ export const createGlobalApiKey: Resolver<{ description: string; roles?: string[
 
 /**
  * Super admins and global project admins may disable any key; an admin of projects may
- * disable a key whose identity is a member only of projects it administers.
+ * disable a key of an application identity without global roles that is a member only of
+ * projects it administers.
  */
 async function mayDisable(ctx: Context, identityId: string): Promise<boolean> {
   if (may(ctx.principal.roles, 'disableApiKey')) return true
+  const [identity] = await selectIdentitiesByIds(ctx.deps.db, [identityId])
+  if (!identity || identity.personId !== null || identity.roles.length > 0) return false
   const groups = await selectMemberships(ctx.deps.db, { identityIds: [identityId] })
   if (groups.length === 0) return false
   const projects = await selectProjectsByIds(ctx.deps.db, groups.map((g) => g.projectId))

@@ -3,8 +3,8 @@ import { fail, ok, type Result } from '../result.js'
 import { lockIdentity, updateIdentityRoles } from '../../db/queries/identities.js'
 import { isUuid } from '../persons/findPerson.js'
 
-// The global roles the reference knows; anything else is INVALID_ROLE. `person` is accepted but
-// not stored: here it follows from having a person, so giving or taking it changes nothing.
+// The global roles the reference knows; anything else is INVALID_ROLE. An identity with a person
+// always shows `person` (it follows from the person), whether or not it is stored.
 export const GLOBAL_ROLES = new Set(['login', 'self', 'person', 'super_admin', 'project_creator', 'project_member', 'project_admin', 'entrypoint_deployer'])
 
 /** Names accepted for createGlobalApiKey and signUp: any plain lower-case name except `person`. */
@@ -24,7 +24,7 @@ async function changeRoles(deps: Deps, identityId: string, roles: readonly strin
     const identity = await lockIdentity(tx, identityId)
     if (!identity) return notFound()
     // Sorted and without repeats, as the reference answers them.
-    await updateIdentityRoles(tx, identityId, [...new Set(change(identity.roles))].filter((r) => r !== 'person').sort())
+    await updateIdentityRoles(tx, identityId, [...new Set(change(identity.roles))].sort())
     return ok({ id: identityId })
   })
 }

@@ -32,7 +32,8 @@ export async function signUp(deps: Deps, input: SignUpInput): Promise<Result<Per
     passwordHash = await hashPassword(input.password)
   }
   return deps.db.transaction(async (tx) => {
-    const identity = await insertIdentity(tx, { roles: [...new Set(input.roles ?? [])] })
+    // `person` is stored too, after the given roles, as the reference stores it.
+    const identity = await insertIdentity(tx, { roles: [...new Set([...input.roles ?? [], 'person'])] })
     try {
       return ok(await insertPerson(tx, {
         identityId: identity.id, email, name: input.name ?? nameFromEmail(email), passwordHash, createdAt: deps.clock.now(),
