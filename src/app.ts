@@ -8,6 +8,8 @@ import { ensureBootstrapKeys, type BootstrapOutcome } from './model/bootstrap/en
 import { buildServer } from './http/server.js'
 import { loadSecretBox } from './config/encryptionKey.js'
 import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
+import { TokenCache } from './model/auth/tokenCache.js'
+import { followInvalidations } from './model/auth/revocation.js'
 
 // The only wiring in the project: open the database, bring its schema up to date, make sure the
 // special tokens exist, and build the HTTP server around one plain `deps` object.
@@ -30,7 +32,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     await migrate(db)
     const secrets = await loadSecretBox(config)
-    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER }
+    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS) }
     const bootstrap = await ensureBootstrapKeys(deps, {
       root: config.CONTEMBER_ROOT_TOKEN,
       login: config.CONTEMBER_LOGIN_TOKEN,
@@ -39,13 +41,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       bootstrap.rootPersonCreated = await ensureRootPerson(deps, config.CONTEMBER_ROOT_EMAIL, config.CONTEMBER_ROOT_PASSWORD)
     }
     bootstrap.encryptionKeyGenerated = secrets.generated
+    // Listening starts before serving, so no change committed after the first request is missed.
+    const stopFollowing = await followInvalidations(db, deps.tokens)
     const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL })
     let closing: Promise<void> | undefined
     return {
       server,
       deps,
       bootstrap,
-      close: () => (closing ??= server.close().then(() => db.close())),
+      close: () => (closing ??= server.close().then(stopFollowing).then(() => db.close())),
     }
   } catch (error) {
     await db.close().catch(() => {})

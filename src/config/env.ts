@@ -58,6 +58,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().trim().regex(/^\d+$/, 'must be a number of bytes').transform(Number)
     .refine((n) => n >= 1024, 'must be at least 1024').default(1024 * 1024),
+  TOKEN_CACHE_TTL_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds').transform(Number).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds')
     .transform(Number).default(10_000),
 }).refine((env) => env.TENANT_ENCRYPTION_KEY !== undefined || env.DATABASE_URL === undefined, {

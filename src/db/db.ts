@@ -27,6 +27,12 @@ export interface Db extends Queryable {
    * A thrown error rolls back too and is re-thrown.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /**
+   * Receives NOTIFY messages on `channel` (sent with pg_notify, delivered at commit). `onReset`
+   * runs when the connection was lost and re-made: messages may have been missed meanwhile.
+   * Resolves to a function that stops listening.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReset?: () => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -45,6 +51,40 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
   let ended = false
   return {
     kind: 'postgres',
+    async listen(channel, onMessage, onReset) {
+      // A connection of its own, outside the pool: LISTEN belongs to one session.
+      let client: pg.Client | null = null
+      let stopped = false
+      let retry: NodeJS.Timeout | undefined
+      const connect = async (): Promise<void> => {
+        const next = new pg.Client({ connectionString })
+        next.on('notification', (message) => {
+          if (message.channel === channel && message.payload !== undefined) onMessage(message.payload)
+        })
+        next.on('error', () => {
+          if (stopped || client !== next) return
+          client = null
+          next.end().catch(() => {})
+          retry = setTimeout(() => { connect().then(() => onReset?.(), () => {}) }, 1000)
+        })
+        try {
+          await next.connect()
+          await next.query(`LISTEN ${channel}`)
+        } catch (error) {
+          next.end().catch(() => {})
+          if (stopped) return
+          retry = setTimeout(() => { connect().then(() => onReset?.(), () => {}) }, 1000)
+          throw error
+        }
+        client = next
+      }
+      await connect()
+      return async () => {
+        stopped = true
+        clearTimeout(retry)
+        await client?.end().catch(() => {})
+      }
+    },
     async query<R>(sql: string, params: unknown[] = []) {
       const result = await pool.query(sql, params)
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
@@ -86,6 +126,11 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   const lite = await PGlite.create(dataDir)
   return {
     kind: 'pglite',
+    async listen(channel, onMessage) {
+      // One process, one database: notifications arrive in-process, at commit, like PostgreSQL's.
+      const stop = await lite.listen(channel, onMessage)
+      return async () => { if (!lite.closed) await stop() }
+    },
     async query<R>(sql: string, params: unknown[] = []) {
       const result = await lite.query<R>(sql, params)
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/db.js'
 import type { Clock } from './clock.js'
 import type { SecretBox } from './secrets.js'
+import type { TokenCache } from './auth/tokenCache.js'
 
 /** Everything a use case may touch, built once in app.ts. */
 export interface Deps {
@@ -10,4 +11,6 @@ export interface Deps {
   secrets: SecretBox
   /** Shown in authenticator apps next to the account (the otpauth:// issuer). */
   otpIssuer: string
+  /** Verified tokens on this node, dropped when a change is announced (model/auth/revocation.ts). */
+  tokens: TokenCache
 }

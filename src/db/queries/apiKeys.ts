@@ -8,6 +8,7 @@ export interface ApiKeyForAuth {
   identityId: string
   type: ApiKeyType
   expiresAt: Date | null
+  expirationMinutes: number | null
   disabledAt: Date | null
   lastUsedAt: Date | null
   roles: string[]
@@ -19,7 +20,8 @@ export interface ApiKeyForAuth {
 export async function selectApiKeyForAuth(q: Queryable, tokenHash: string): Promise<ApiKeyForAuth | null> {
   const { rows } = await q.query<ApiKeyForAuth>(
     `SELECT k.id, k.token_hash AS "tokenHash", k.identity_id AS "identityId", k.type,
-            k.expires_at AS "expiresAt", k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt",
+            k.expires_at AS "expiresAt", k.expiration_minutes AS "expirationMinutes",
+            k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt",
             i.roles, p.id AS "personId", p.disabled_at AS "personDisabledAt"
        FROM api_key k
        JOIN identity i ON i.id = k.identity_id

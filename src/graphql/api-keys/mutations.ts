@@ -68,5 +68,5 @@ export const disableApiKey: Resolver<{ id: string }> = async (_, args, ctx) => {
     if (!may(ctx.principal.roles, 'disableApiKey')) throw forbidden('disableApiKey')
     return toPayload(key)
   }
-  return toPayload(await disable(ctx.deps, key.value.id))
+  return toPayload(await disable(ctx.deps, key.value))
 }

@@ -6,5 +6,5 @@ import { personToManage } from './manage.js'
 export const disablePerson: Resolver<{ personId: string }> = async (_, args, ctx) => {
   const person = await personToManage(ctx, 'disablePerson', { id: args.personId }, 'PERSON_NOT_FOUND')
   if (!person.ok) return toPayload(person)
-  return toPayload(await model.disablePerson(ctx.deps, person.value.id))
+  return toPayload(await model.disablePerson(ctx.deps, person.value.id, person.value.identityId))
 }

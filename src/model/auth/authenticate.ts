@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { hashToken, sameHash } from '../tokens.js'
-import { selectApiKeyForAuth, touchApiKey, type ApiKeyType } from '../../db/queries/apiKeys.js'
+import { selectApiKeyForAuth, touchApiKey, type ApiKeyForAuth, type ApiKeyType } from '../../db/queries/apiKeys.js'
+import type { CacheEntry } from './tokenCache.js'
 
 /** Who is calling: the identity behind the bearer token of a request. */
 export interface Principal {
@@ -39,22 +40,49 @@ export function parseAuthorization(header: string | undefined): Result<string, '
 export async function authenticate(deps: Deps, header: string | undefined): Promise<Result<Principal, AuthFailureCode>> {
   const token = parseAuthorization(header)
   if (!token.ok) return token
-  const tokenHash = hashToken(token.value)
-  const key = await selectApiKeyForAuth(deps.db, tokenHash)
-  // The index found the row by hash; the constant-time comparison keeps that the only way in
-  // even if a collation or index quirk ever matched a near value.
-  if (!key || !sameHash(key.tokenHash, tokenHash)) return fail('INVALID', authFailureMessages.INVALID)
+  const verified = await verifyTokenHash(deps, hashToken(token.value))
+  if (!verified.ok) return verified
+  return ok(principalOf(verified.value.key))
+}
+
+/**
+ * The hot path, shared by every /tenant request and by /introspect: the key behind a token
+ * hash, checked for disabling and expiry. Repeated calls are answered from the per-node cache;
+ * only a key that looks expired there is read again (another node may have prolonged it).
+ * Use is recorded, and a session prolonged, at most once a minute per key.
+ */
+export async function verifyTokenHash(deps: Deps, tokenHash: string): Promise<Result<CacheEntry, AuthFailureCode>> {
   const now = deps.clock.now()
+  let entry = deps.tokens.get(tokenHash, now.getTime())
+  if (!entry || isExpired(entry.key, now)) {
+    const key = await selectApiKeyForAuth(deps.db, tokenHash)
+    // The index found the row by hash; the constant-time comparison keeps that the only way in
+    // even if a collation or index quirk ever matched a near value.
+    if (!key || !sameHash(key.tokenHash, tokenHash)) {
+      deps.tokens.dropToken(tokenHash)
+      return fail('INVALID', authFailureMessages.INVALID)
+    }
+    entry = deps.tokens.set(tokenHash, key, now.getTime())
+  }
+  const { key } = entry
   if (key.disabledAt !== null || key.personDisabledAt !== null) return fail('DISABLED', authFailureMessages.DISABLED)
-  if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) return fail('EXPIRED', authFailureMessages.EXPIRED)
+  if (isExpired(key, now)) return fail('EXPIRED', authFailureMessages.EXPIRED)
   if (key.lastUsedAt === null || now.getTime() - key.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
     await touchApiKey(deps.db, key.id, now, new Date(now.getTime() - TOUCH_INTERVAL_MS))
+    key.lastUsedAt = now
+    if (key.expirationMinutes !== null) key.expiresAt = new Date(now.getTime() + key.expirationMinutes * 60_000)
   }
-  return ok({
+  return ok(entry)
+}
+
+const isExpired = (key: ApiKeyForAuth, now: Date) => key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()
+
+export function principalOf(key: ApiKeyForAuth): Principal {
+  return {
     apiKeyId: key.id,
     apiKeyType: key.type,
     identityId: key.identityId,
     personId: key.personId,
     roles: key.personId !== null && !key.roles.includes('person') ? [...key.roles, 'person'] : key.roles,
-  })
+  }
 }

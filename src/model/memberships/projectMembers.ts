@@ -4,6 +4,7 @@ import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { lockIdentity } from '../../db/queries/identities.js'
 import { deleteMemberships, insertMemberships, selectMemberships } from '../../db/queries/memberships.js'
+import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 import { normaliseMemberships, validateMemberships, type Membership } from '../acl/projectAcl.js'
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
@@ -41,6 +42,7 @@ export async function addProjectMember(deps: Deps, access: ProjectAccess, identi
     }
     try {
       await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
+      await notifyIdentityChanged(tx, identityId)
     } catch (error) {
       if (isUniqueViolation(error, 'project_membership_unique')) return alreadyMember()
       throw error
@@ -68,6 +70,7 @@ export async function updateProjectMember(deps: Deps, access: ProjectAccess, ide
     if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden('update')
     await deleteMemberships(tx, access.project.id, identityId, roles)
     await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
+    await notifyIdentityChanged(tx, identityId)
     return ok(null)
   })
 }
@@ -75,6 +78,8 @@ export async function updateProjectMember(deps: Deps, access: ProjectAccess, ide
 /** Removes all of an identity's memberships in the project. */
 export async function removeProjectMember(deps: Deps, access: ProjectAccess, identityId: string):
     Promise<Result<null, 'NOT_MEMBER' | 'FORBIDDEN'>> {
+  // A caller without any rule to manage members learns nothing, not even who is one.
+  if (!mayTouchMemberships(access, 'manage', [])) return forbidden('remove')
   if (!isUuid(identityId)) return notMember()
   return deps.db.transaction(async (tx) => {
     await lockIdentity(tx, identityId)
@@ -82,6 +87,7 @@ export async function removeProjectMember(deps: Deps, access: ProjectAccess, ide
     if (current.length === 0) return notMember()
     if (!mayTouchMemberships(access, 'manage', current)) return forbidden('remove')
     await deleteMemberships(tx, access.project.id, identityId)
+    await notifyIdentityChanged(tx, identityId)
     return ok(null)
   })
 }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { updatePersonProfile } from '../../db/queries/persons.js'
+import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 import { isValidEmail, normaliseEmail } from './email.js'
 
 export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS'
@@ -11,7 +12,7 @@ export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS'
  * resolvers find the person and check who may). An argument left out stays as it is; a null
  * or empty name clears the name; a null email is refused (a person keeps an email).
  */
-export async function changeProfile(deps: Deps, personId: string, changes: { email?: string | null; name?: string | null }):
+export async function changeProfile(deps: Deps, person: { id: string; identityId: string }, changes: { email?: string | null; name?: string | null }):
     Promise<Result<null, ProfileErrorCode>> {
   let email: string | undefined
   if (changes.email === null) return fail('INVALID_EMAIL_FORMAT', 'E-mail address cannot be null.')
@@ -23,7 +24,9 @@ export async function changeProfile(deps: Deps, personId: string, changes: { ema
   const name = changes.name === '' ? null : changes.name
   return deps.db.transaction(async (tx) => {
     try {
-      await updatePersonProfile(tx, personId, { ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) })
+      await updatePersonProfile(tx, person.id, { ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) })
+      // Introspection answers carry the email: cached ones are dropped everywhere at commit.
+      await notifyIdentityChanged(tx, person.identityId)
       return ok(null)
     } catch (error) {
       if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)

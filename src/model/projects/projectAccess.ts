@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js'
 import type { Principal } from '../auth/authenticate.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectProjectBySlug, type ProjectRow } from '../../db/queries/projects.js'
-import { ADMIN_ROLE, mayTouchMembership, parseProjectAcl, type Membership, type ProjectAcl, type TenantAction } from '../acl/projectAcl.js'
+import { ADMIN_ROLE, hasTenantRule, mayTouchMembership, parseProjectAcl, type Membership, type ProjectAcl, type TenantAction } from '../acl/projectAcl.js'
 
 /**
  * A project as one caller sees it: its roles and the caller's own memberships in it. The
@@ -48,6 +48,9 @@ export function mayViewProject(access: ProjectAccess): boolean {
 /** May the caller do `action` to every one of `targets` (memberships of someone in this project)? */
 export function mayTouchMemberships(access: ProjectAccess, action: TenantAction, targets: readonly Membership[]): boolean {
   if (isProjectAdmin(access)) return true
+  // Without any rule for the action the caller is refused outright, also for an empty list
+  // (which every() would let through, telling it who is a member).
+  if (!hasTenantRule(access.acl, access.callerMemberships, action)) return false
   return targets.every((target) => mayTouchMembership(access.acl, access.callerMemberships, action, target))
 }
 
