@@ -11,6 +11,7 @@ import { formatExecution } from '../graphql/errors.js'
 import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
 import { registerHealth } from './health.js'
+import { registerIntrospection } from './introspect.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,6 +59,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
 
   registerHealth(server, deps)
   registerAuth(server, deps)
+  registerIntrospection(server, deps)
 
   await server.register(mercurius, {
     schema: await loadSchema(),

@@ -6,7 +6,8 @@ import { isUuid } from '../persons/findPerson.js'
 
 // The global roles the reference knows; anything else is INVALID_ROLE. An identity with a person
 // always shows `person` (it follows from the person), whether or not it is stored.
-export const GLOBAL_ROLES = new Set(['login', 'self', 'person', 'super_admin', 'project_creator', 'project_member', 'project_admin', 'entrypoint_deployer'])
+// `introspector` is ours: it may ask POST /introspect about other tokens.
+export const GLOBAL_ROLES = new Set(['login', 'self', 'person', 'super_admin', 'project_creator', 'project_member', 'project_admin', 'entrypoint_deployer', 'introspector'])
 
 /** Names accepted for createGlobalApiKey and signUp: any plain lower-case name except `person`. */
 export function invalidGlobalRole(roles: readonly string[]): string | undefined {

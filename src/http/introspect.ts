@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify'
+import type { Deps } from '../model/deps.js'
+import { authenticate } from '../model/auth/authenticate.js'
+import { introspect } from '../model/introspection/introspect.js'
+
+/** Global roles that may ask about other tokens. */
+const INTROSPECTING_ROLES = ['super_admin', 'introspector']
+
+/**
+ * POST /introspect: for downstream services (a content API) to learn who a token belongs to and
+ * what it may do in their project. The caller authenticates with its own bearer token and must
+ * hold the `introspector` (or `super_admin`) global role. Body: JSON `{ "token", "project" }` or
+ * form-encoded `token=…&project=…`. Tokens are never logged.
+ */
+export function registerIntrospection(server: FastifyInstance, deps: Deps): void {
+  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  server.post('/introspect', async (request, reply) => {
+    const caller = await authenticate(deps, request.headers.authorization)
+    if (!caller.ok) return reply.code(401).send({ errors: [{ code: 401, message: caller.message, reason: caller.code }] })
+    if (!caller.value.roles.some((role) => INTROSPECTING_ROLES.includes(role))) {
+      return reply.code(403).send({ errors: [{ code: 403, message: 'Introspection needs the introspector or super_admin role' }] })
+    }
+    const body = (request.body ?? {}) as Record<string, unknown>
+    if (typeof body.token !== 'string' || body.token === '') {
+      return reply.code(400).send({ errors: [{ code: 400, message: 'Send the token to check as "token"' }] })
+    }
+    if (body.project !== undefined && body.project !== null && typeof body.project !== 'string') {
+      return reply.code(400).send({ errors: [{ code: 400, message: '"project" must be a project slug' }] })
+    }
+    reply.header('cache-control', 'no-store')
+    return introspect(deps, body.token, (body.project as string | undefined) || null)
+  })
+}
