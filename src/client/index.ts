@@ -76,7 +76,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
       const info = ask(token, project)
       cache.set(key, { at: now, info })
       // A failed question is not remembered.
-      info.catch(() => cache.delete(key))
+      info.catch(() => { if (cache.get(key)?.info === info) cache.delete(key) })
       return info
     },
     clearCache: () => cache.clear(),

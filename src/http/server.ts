@@ -68,7 +68,8 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     path: '/tenant',
     graphiql: true,
     jit: 1,
-    queryDepth: 12,
+    // Deep enough for the standard introspection query (15) that GraphiQL and schema tools send.
+    queryDepth: 20,
     context: (request): Omit<Context, 'reply'> => ({
       deps,
       // The auth hook has run for every /tenant request and answered 401 where it found nobody.

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
+import { announceKeyChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectApiKeyById, setApiKeyDisabled, type ApiKeyRow } from '../../db/queries/apiKeys.js'
-import { notifyKeyChanged } from '../../db/queries/invalidation.js'
 import { isUuid } from '../persons/findPerson.js'
 
 export async function findApiKey(deps: Deps, id: string): Promise<Result<ApiKeyRow & { tokenHash: string }, 'KEY_NOT_FOUND'>> {
@@ -15,7 +15,7 @@ export async function disableApiKey(deps: Deps, key: { id: string; tokenHash: st
   return deps.db.transaction(async (tx) => {
     await setApiKeyDisabled(tx, key.id, deps.clock.now())
     // Delivered at commit: every node drops the key from its cache, so its next request is a 401.
-    await notifyKeyChanged(tx, key.tokenHash)
+    await announceKeyChanged(deps, tx, key.tokenHash)
     return ok(null)
   })
 }

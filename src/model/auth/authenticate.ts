@@ -55,18 +55,18 @@ export async function verifyTokenHash(deps: Deps, tokenHash: string): Promise<Re
   const now = deps.clock.now()
   let entry = deps.tokens.get(tokenHash, now.getTime())
   if (!entry || isExpired(entry.key, now)) {
+    // Only working keys are cached: an unknown, a disabled and an expired token each cost the
+    // same single look-up, so timing does not tell them apart.
+    deps.tokens.dropToken(tokenHash)
     const key = await selectApiKeyForAuth(deps.db, tokenHash)
     // The index found the row by hash; the constant-time comparison keeps that the only way in
     // even if a collation or index quirk ever matched a near value.
-    if (!key || !sameHash(key.tokenHash, tokenHash)) {
-      deps.tokens.dropToken(tokenHash)
-      return fail('INVALID', authFailureMessages.INVALID)
-    }
+    if (!key || !sameHash(key.tokenHash, tokenHash)) return fail('INVALID', authFailureMessages.INVALID)
+    if (key.disabledAt !== null || key.personDisabledAt !== null) return fail('DISABLED', authFailureMessages.DISABLED)
+    if (isExpired(key, now)) return fail('EXPIRED', authFailureMessages.EXPIRED)
     entry = deps.tokens.set(tokenHash, key, now.getTime())
   }
   const { key } = entry
-  if (key.disabledAt !== null || key.personDisabledAt !== null) return fail('DISABLED', authFailureMessages.DISABLED)
-  if (isExpired(key, now)) return fail('EXPIRED', authFailureMessages.EXPIRED)
   if (key.lastUsedAt === null || now.getTime() - key.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
     await touchApiKey(deps.db, key.id, now, new Date(now.getTime() - TOUCH_INTERVAL_MS))
     key.lastUsedAt = now

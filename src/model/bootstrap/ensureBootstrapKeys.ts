@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js'
+import { announceKeyChanged } from '../auth/announce.js'
 import { insertApiKey, updateApiKeyTokenHash } from '../../db/queries/apiKeys.js'
 import { insertBootstrapKey, selectBootstrapKey, type BootstrapKeyName } from '../../db/queries/bootstrapKeys.js'
 import { insertIdentity } from '../../db/queries/identities.js'
-import { notifyKeyChanged } from '../../db/queries/invalidation.js'
 import { generateToken, hashToken, sameHash } from '../tokens.js'
 
 // Nodes starting together must not both generate a token; they queue on this lock.
@@ -43,7 +43,7 @@ export async function ensureBootstrapKeys(
       if (existing) {
         if (given !== undefined && !sameHash(existing.tokenHash, hashToken(given))) {
           await updateApiKeyTokenHash(tx, existing.apiKeyId, hashToken(given))
-          await notifyKeyChanged(tx, existing.tokenHash)
+          await announceKeyChanged(deps, tx, existing.tokenHash)
           outcome.rotated.push(name)
         }
         continue

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
+import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { lockIdentity, updateIdentityRoles } from '../../db/queries/identities.js'
-import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 import { isUuid } from '../persons/findPerson.js'
 
 // The global roles the reference knows; anything else is INVALID_ROLE. An identity with a person
@@ -27,7 +27,7 @@ async function changeRoles(deps: Deps, identityId: string, roles: readonly strin
     if (!identity) return notFound()
     // Sorted and without repeats, as the reference answers them.
     await updateIdentityRoles(tx, identityId, [...new Set(change(identity.roles))].sort())
-    await notifyIdentityChanged(tx, identityId)
+    await announceIdentityChanged(deps, tx, identityId)
     return ok({ id: identityId })
   })
 }

@@ -1,10 +1,10 @@
 import type { Queryable } from '../../db/db.js'
 import type { Deps } from '../deps.js'
+import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { lockIdentity } from '../../db/queries/identities.js'
 import { deleteMemberships, insertMemberships, selectMemberships } from '../../db/queries/memberships.js'
-import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 import { normaliseMemberships, validateMemberships, type Membership } from '../acl/projectAcl.js'
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
@@ -42,7 +42,7 @@ export async function addProjectMember(deps: Deps, access: ProjectAccess, identi
     }
     try {
       await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
-      await notifyIdentityChanged(tx, identityId)
+      await announceIdentityChanged(deps, tx, identityId)
     } catch (error) {
       if (isUniqueViolation(error, 'project_membership_unique')) return alreadyMember()
       throw error
@@ -70,7 +70,7 @@ export async function updateProjectMember(deps: Deps, access: ProjectAccess, ide
     if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden('update')
     await deleteMemberships(tx, access.project.id, identityId, roles)
     await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
-    await notifyIdentityChanged(tx, identityId)
+    await announceIdentityChanged(deps, tx, identityId)
     return ok(null)
   })
 }
@@ -87,7 +87,7 @@ export async function removeProjectMember(deps: Deps, access: ProjectAccess, ide
     if (current.length === 0) return notMember()
     if (!mayTouchMemberships(access, 'manage', current)) return forbidden('remove')
     await deleteMemberships(tx, access.project.id, identityId)
-    await notifyIdentityChanged(tx, identityId)
+    await announceIdentityChanged(deps, tx, identityId)
     return ok(null)
   })
 }

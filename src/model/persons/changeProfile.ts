@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js'
+import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { updatePersonProfile } from '../../db/queries/persons.js'
-import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 import { isValidEmail, normaliseEmail } from './email.js'
 
 export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS'
@@ -26,7 +26,7 @@ export async function changeProfile(deps: Deps, person: { id: string; identityId
     try {
       await updatePersonProfile(tx, person.id, { ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) })
       // Introspection answers carry the email: cached ones are dropped everywhere at commit.
-      await notifyIdentityChanged(tx, person.identityId)
+      await announceIdentityChanged(deps, tx, person.identityId)
       return ok(null)
     } catch (error) {
       if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)

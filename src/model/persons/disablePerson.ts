@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
+import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { setPersonDisabled } from '../../db/queries/persons.js'
-import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 
 /**
  * Disables a person: they cannot sign in, and every token of theirs stops working at once
@@ -10,7 +10,7 @@ import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 export async function disablePerson(deps: Deps, personId: string, identityId: string): Promise<Result<null, 'PERSON_ALREADY_DISABLED'>> {
   return deps.db.transaction(async (tx) => {
     if (!await setPersonDisabled(tx, personId, deps.clock.now())) return fail('PERSON_ALREADY_DISABLED', 'Person is already disabled')
-    await notifyIdentityChanged(tx, identityId)
+    await announceIdentityChanged(deps, tx, identityId)
     return ok(null)
   })
 }

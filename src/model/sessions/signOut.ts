@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js'
+import { announceIdentityChanged } from '../auth/announce.js'
 import type { Principal } from '../auth/authenticate.js'
 import { fail, ok, type Result } from '../result.js'
 import { disableSessionsOfIdentity, setApiKeyDisabled } from '../../db/queries/apiKeys.js'
-import { notifyIdentityChanged } from '../../db/queries/invalidation.js'
 
 export type SignOutErrorCode = 'NOT_A_PERSON' | 'NOT_POSSIBLE_SIGN_OUT_WITH_PERMANENT_API_KEY'
 
@@ -21,7 +21,7 @@ export async function signOut(deps: Deps, caller: Principal, all: boolean): Prom
     if (all) await disableSessionsOfIdentity(tx, caller.identityId, at)
     else await setApiKeyDisabled(tx, caller.apiKeyId, at)
     // Every node forgets the identity's cached keys at commit (the caller's key is one of them).
-    await notifyIdentityChanged(tx, caller.identityId)
+    await announceIdentityChanged(deps, tx, caller.identityId)
     return ok(null)
   })
 }
