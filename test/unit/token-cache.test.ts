@@ -19,6 +19,7 @@ function key(identityId: string, overrides: Partial<ApiKeyForAuth> = {}): ApiKey
     disabledAt: null,
     lastUsedAt: null,
     roles: [],
+    identityDescription: null,
     personId: null,
     personDisabledAt: null,
     ...overrides,

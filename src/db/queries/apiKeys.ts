@@ -12,6 +12,7 @@ export interface ApiKeyForAuth {
   disabledAt: Date | null
   lastUsedAt: Date | null
   roles: string[]
+  identityDescription: string | null
   personId: string | null
   personDisabledAt: Date | null
 }
@@ -22,7 +23,7 @@ export async function selectApiKeyForAuth(q: Queryable, tokenHash: string): Prom
     `SELECT k.id, k.token_hash AS "tokenHash", k.identity_id AS "identityId", k.type,
             k.expires_at AS "expiresAt", k.expiration_minutes AS "expirationMinutes",
             k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt",
-            i.roles, p.id AS "personId", p.disabled_at AS "personDisabledAt"
+            i.roles, i.description AS "identityDescription", p.id AS "personId", p.disabled_at AS "personDisabledAt"
        FROM api_key k
        JOIN identity i ON i.id = k.identity_id
        LEFT JOIN person p ON p.identity_id = k.identity_id

@@ -12,6 +12,7 @@ export interface Principal {
   personId: string | null
   /** Global roles, with `person` added for identities that have a person (as Contember does). */
   roles: string[]
+  identityDescription: string | null
 }
 
 export type AuthFailureCode = 'MISSING' | 'MALFORMED' | 'INVALID' | 'DISABLED' | 'EXPIRED'
@@ -84,5 +85,6 @@ export function principalOf(key: ApiKeyForAuth): Principal {
     identityId: key.identityId,
     personId: key.personId,
     roles: key.personId !== null && !key.roles.includes('person') ? [...key.roles, 'person'] : key.roles,
+    identityDescription: key.identityDescription,
   }
 }
