@@ -2,23 +2,13 @@
 // they ask POST /introspect who a token belongs to and what it may do in their project.
 // No dependencies beyond Node's fetch.
 
-export interface Membership {
-  role: string
-  variables: { name: string; values: string[] }[]
-}
+// The answer's shape is the one the server defines (a type-only import: nothing of the server is
+// loaded by services that use this client).
+import type { Introspection } from '../model/introspection/introspect.js'
+import type { Membership } from '../model/acl/projectAcl.js'
 
-export type TokenInfo =
-  | { active: false }
-  | {
-    active: true
-    type: 'session' | 'permanent' | 'one_off'
-    identityId: string
-    personId: string | null
-    email: string | null
-    roles: string[]
-    project: { slug: string; memberships: Membership[] } | null
-    expiresAt: string | null
-  }
+export type { Membership }
+export type TokenInfo = Introspection
 
 export interface TenantClientOptions {
   /** Where tenant-api runs, e.g. http://127.0.0.1:4000 */
