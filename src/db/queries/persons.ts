@@ -32,11 +32,11 @@ export async function selectPersonsByIds(q: Queryable, ids: readonly string[]): 
   return rows
 }
 
-export async function selectPersonCredentials(q: Queryable, by: { email: string } | { id: string } | { identityId: string }, forUpdate = false): Promise<PersonCredentials | null> {
+export async function selectPersonCredentials(q: Queryable, by: { email: string } | { id: string } | { identityId: string }): Promise<PersonCredentials | null> {
   const [column, value] = 'email' in by ? ['p.email', by.email] : 'id' in by ? ['p.id', by.id] : ['p.identity_id', by.identityId]
   const { rows } = await q.query<PersonCredentials>(
     `SELECT ${credentialColumns} FROM person p JOIN identity i ON i.id = p.identity_id
-      WHERE ${column} = $1${forUpdate ? ' FOR UPDATE OF p' : ''}`, [value])
+      WHERE ${column} = $1`, [value])
   return rows[0] ?? null
 }
 

@@ -37,10 +37,7 @@ export const createGlobalApiKey: Resolver<{ description: string; roles?: string[
   const invalid = invalidGlobalRole(roles)
   if (invalid !== undefined) throw new UserInputError(`Role "${invalid}" cannot be a global role`)
   checkTokenHash(args.tokenHash)
-  const { createProjectApiKey } = model
-  const key = await ctx.deps.db.transaction((tx) =>
-    createProjectApiKey(tx, ctx.deps, { globalRoles: roles, description: args.description, tokenHash: args.tokenHash }))
-  return toPayload({ ok: true, value: key }, withToken)
+  return toPayload(await model.createGlobalApiKey(ctx.deps, { roles, description: args.description, tokenHash: args.tokenHash }), withToken)
 }
 
 /**

@@ -54,3 +54,10 @@ export function invalidMembership(problems: MembershipProblem[]) {
     `Provided membership is invalid: ${problems.map((p) => problemMessages[p.code](p)).join(' ')} You can also check membershipValidation field for structured details.`,
     { membershipValidation: problems })
 }
+
+/** An application identity with global roles and a permanent key (createGlobalApiKey). */
+export async function createGlobalApiKey(deps: Deps, input: { roles: readonly string[]; description: string; tokenHash?: string | null }):
+    Promise<Result<CreatedApiKey, never>> {
+  return deps.db.transaction(async (tx) =>
+    ok(await createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash })))
+}

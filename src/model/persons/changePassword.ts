@@ -1,14 +1,16 @@
 import type { Deps } from '../deps.js'
-import { fail, ok, type Result } from '../result.js'
+import { ok, type Result } from '../result.js'
 import { updatePersonPasswordHash } from '../../db/queries/persons.js'
-import { loadTenantConfig } from '../config/tenantConfig.js'
-import { checkPassword } from '../passwords/policy.js'
 import { hashPassword } from '../passwords/hashing.js'
+import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
 
-/** Sets a new password after checking it against the policy (`changePassword`, `changeMyPassword`). */
+/** Sets a new password after checking it against the policy (`changePassword`). */
 export async function setPassword(deps: Deps, personId: string, password: string): Promise<Result<null, 'TOO_WEAK'>> {
-  const reasons = checkPassword(password, (await loadTenantConfig(deps.db)).password)
-  if (reasons.length > 0) return fail('TOO_WEAK', 'Password is too weak', { weakPasswordReasons: reasons })
+  return (await refuseWeakPassword(deps, password)) ?? storePassword(deps, personId, password)
+}
+
+/** Hashes (before the transaction: the slow part holds no locks) and stores an accepted password. */
+export async function storePassword(deps: Deps, personId: string, password: string): Promise<Result<null, never>> {
   const hash = await hashPassword(password)
   return deps.db.transaction(async (tx) => {
     await updatePersonPasswordHash(tx, personId, hash)

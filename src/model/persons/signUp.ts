@@ -3,8 +3,7 @@ import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertPerson, type PersonRow } from '../../db/queries/persons.js'
-import { loadTenantConfig } from '../config/tenantConfig.js'
-import { checkPassword } from '../passwords/policy.js'
+import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
 import { hashPassword } from '../passwords/hashing.js'
 import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
 
@@ -26,8 +25,8 @@ export async function signUp(deps: Deps, input: SignUpInput): Promise<Result<Per
   if (!isValidEmail(email)) return fail('INVALID_EMAIL_FORMAT', 'E-mail address is not in a valid format')
   let passwordHash = input.passwordHash ?? null
   if (input.password !== undefined && input.password !== null) {
-    const reasons = checkPassword(input.password, (await loadTenantConfig(deps.db)).password)
-    if (reasons.length > 0) return fail('TOO_WEAK', 'Password is too weak', { weakPasswordReasons: reasons })
+    const weak = await refuseWeakPassword(deps, input.password)
+    if (weak) return weak
     // Hashed before the transaction opens: the slow part holds no locks.
     passwordHash = await hashPassword(input.password)
   }
