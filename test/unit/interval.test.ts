@@ -72,10 +72,41 @@ const parses: { input: unknown; seconds: number | null }[] = [
   { input: null, seconds: null },
   { input: undefined, seconds: null },
   { input: true, seconds: null },
+
+  // unit names are looked up as own keys only, never Object.prototype's
+  { input: '1 constructor', seconds: null },
+  { input: '1 __proto__', seconds: null },
+  { input: '3 toString', seconds: null },
+  { input: '2 hasOwnProperty', seconds: null },
+  { input: '1 valueOf 1 second', seconds: null },
+
+  // at most 10 years of 365 days; beyond, or too large to be exact, is refused
+  { input: 'P10Y', seconds: 315_360_000 },
+  { input: '3650 days', seconds: 315_360_000 },
+  { input: 315_360_000, seconds: 315_360_000 },
+  { input: '315360000', seconds: 315_360_000 },
+  { input: 'P10YT1S', seconds: null },
+  { input: '3650 days 1 second', seconds: null },
+  { input: 315_360_001, seconds: null },
+  { input: '315360001', seconds: null },
+  { input: '87601:00:00', seconds: null },
+  { input: 'P11Y', seconds: null },
+  { input: 2 ** 53, seconds: null },
+  { input: 1e300, seconds: null },
+  { input: '99999999999999999999999 seconds', seconds: null },
+  { input: 'P9999999999999999999D', seconds: null },
+  { input: '9'.repeat(400), seconds: null },
+  { input: `PT${'9'.repeat(90)}S`, seconds: null },
+  { input: `PT1.${'9'.repeat(90)}S`, seconds: 2 },
+  // text longer than any real duration is refused before any pattern sees it
+  { input: `P${'1'.repeat(100_000)}`, seconds: null },
+  { input: `${'1'.repeat(100_000)}!`, seconds: null },
+  { input: `${' '.repeat(100)}PT1S`, seconds: null },
 ]
 
 for (const c of parses) {
-  const shown = typeof c.input === 'string' ? JSON.stringify(c.input) : String(c.input === null ? 'null' : typeof c.input === 'object' ? JSON.stringify(c.input) : c.input)
+  const text = typeof c.input === 'string' && c.input.length > 40 ? `${c.input.slice(0, 12)}… (${c.input.length} characters)` : c.input
+  const shown = typeof text === 'string' ? JSON.stringify(text) : String(text === null ? 'null' : typeof text === 'object' ? JSON.stringify(text) : text)
   test(`parseInterval(${shown}) -> ${c.seconds}`, () => {
     assert.equal(parseInterval(c.input), c.seconds)
   })

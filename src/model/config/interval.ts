@@ -15,28 +15,44 @@ const unitSeconds: Record<string, number> = {
   year: 31_536_000, years: 31_536_000, y: 31_536_000,
 }
 
+/**
+ * The longest duration accepted: 10 years (of 365 days). Nothing the tenant configures needs more,
+ * and the bound keeps every result a safe integer that formatInterval writes back exactly.
+ */
+export const MAX_INTERVAL_SECONDS = 315_360_000
+
+// No duration worth writing is longer. The patterns below backtrack quadratically on a long run
+// of digits (80,000 digits held the event loop for 27 s), so longer text never reaches them.
+const MAX_TEXT_LENGTH = 100
+
+/** A whole number of seconds within 0..MAX_INTERVAL_SECONDS, else null (NaN, Infinity, overflow). */
+const inRange = (seconds: number) => Number.isSafeInteger(seconds) && seconds >= 0 && seconds <= MAX_INTERVAL_SECONDS ? seconds : null
+
 export function parseInterval(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : null
-  if (typeof value !== 'string') return null
+  if (typeof value === 'number') return inRange(value)
+  if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH) return null
   const text = value.trim()
   const iso = isoPattern.exec(text)
   if (iso && text !== 'P' && !text.endsWith('T')) {
     const [, y, mo, w, d, h, m, s] = iso
-    return Math.round(Number(y ?? 0) * 365 * 86_400 + Number(mo ?? 0) * 30 * 86_400 + Number(w ?? 0) * 604_800 +
-      Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0))
+    // Every term is non-negative, so an overflowing one (Infinity) or one too large to be exact
+    // makes the sum exceed the bound: inRange refuses it rather than storing an imprecise value.
+    return inRange(Math.round(Number(y ?? 0) * 365 * 86_400 + Number(mo ?? 0) * 30 * 86_400 + Number(w ?? 0) * 604_800 +
+      Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0)))
   }
-  if (/^\d+$/.test(text)) return Number(text)
+  if (/^\d+$/.test(text)) return inRange(Number(text))
   const clock = /^(\d+):([0-5]\d):([0-5]\d)$/.exec(text)
-  if (clock) return Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3])
+  if (clock) return inRange(Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3]))
   const parts = [...text.toLowerCase().matchAll(/(\d+)\s*([a-z]+)/g)]
   if (parts.length === 0 || parts.map((p) => p[0]).join(' ').replace(/\s+/g, '') !== text.toLowerCase().replace(/\s+/g, '')) return null
   let total = 0
   for (const [, amount, unit] of parts) {
-    const factor = unitSeconds[unit!]
-    if (factor === undefined) return null
-    total += Number(amount) * factor
+    // Own keys only: "1 constructor" found Object.prototype.constructor, and the NaN it made was
+    // stored as null, silently turning the sign-in back-off off.
+    if (!Object.hasOwn(unitSeconds, unit!)) return null
+    total += Number(amount) * unitSeconds[unit!]!
   }
-  return total
+  return inRange(total)
 }
 
 export function formatInterval(seconds: number): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Queryable } from '../../db/db.js'
-import type { PasswordPolicy } from '../passwords/policy.js'
+import { compilePattern, MAX_PASSWORD_LENGTH, type PasswordPolicy } from '../passwords/policy.js'
 import { parseInterval } from './interval.js'
 import { selectStoredConfig } from '../../db/queries/tenantConfig.js'
 
@@ -45,7 +45,8 @@ export const defaultConfig: TenantConfig = {
   },
 }
 
-const count = z.number().int().min(0).max(1000)
+// A rule no password within MAX_PASSWORD_LENGTH can meet would refuse every new password.
+const count = z.number().int().min(0).max(MAX_PASSWORD_LENGTH)
 const interval = z.unknown().transform((value, ctx) => {
   const seconds = parseInterval(value)
   if (seconds === null) {
@@ -54,19 +55,14 @@ const interval = z.unknown().transform((value, ctx) => {
   }
   return seconds
 })
-const regex = z.string().max(1000).refine((source) => {
-  try {
-    new RegExp(source, 'u')
-    return true
-  } catch {
-    return false
-  }
-}, 'must be a valid regular expression')
+// Exactly what checkPassword can run: the same compilePattern decides both.
+const regex = z.string().max(1000).refine((source) => compilePattern(source) !== null,
+  'must be a regular expression in RE2 syntax (no lookaround, no backreferences)')
 
 /** What `configure(config:)` accepts: every field optional; null resets a nullable one. */
 export const configInputSchema = z.object({
   password: z.object({
-    minLength: z.number().int().min(1).max(1000).nullish(),
+    minLength: z.number().int().min(1).max(MAX_PASSWORD_LENGTH).nullish(),
     requireUppercase: count.nullish(),
     requireLowercase: count.nullish(),
     requireDigit: count.nullish(),
@@ -88,10 +84,20 @@ export type ConfigInput = z.infer<typeof configInputSchema>
 /** What is stored: the sections and fields an operator set. */
 export type StoredConfig = { [S in keyof TenantConfig]?: Partial<TenantConfig[S]> }
 
+// Fields where a stored null is a setting ("no pattern", "no limit").
+const nullable = new Set(['pattern', 'maxTokenExpiration'])
+
+/**
+ * Stored values over the defaults. A stored null anywhere else is damage, not a setting: an
+ * interval that parsed to NaN was written as JSON null, which switched the sign-in back-off off
+ * and made `configuration` fail; such a field falls back to its default.
+ */
 export function mergeConfig(stored: StoredConfig): TenantConfig {
+  const set = <T extends object>(fields: Partial<T> | undefined) =>
+    Object.fromEntries(Object.entries(fields ?? {}).filter(([field, value]) => value !== null || nullable.has(field))) as Partial<T>
   return {
-    password: { ...defaultConfig.password, ...stored.password },
-    login: { ...defaultConfig.login, ...stored.login },
+    password: { ...defaultConfig.password, ...set(stored.password) },
+    login: { ...defaultConfig.login, ...set(stored.login) },
   }
 }
 
