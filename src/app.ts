@@ -5,11 +5,14 @@ import { migrate } from './db/migrate.js'
 import { systemClock, type Clock } from './model/clock.js'
 import type { Deps } from './model/deps.js'
 import { ensureBootstrapKeys, type BootstrapOutcome } from './model/bootstrap/ensureBootstrapKeys.js'
-import { buildServer } from './http/server.js'
+import { buildServer, type GraphqlOptions } from './http/server.js'
 import { loadSecretBox } from './config/encryptionKey.js'
 import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
 import { TokenCache } from './model/auth/tokenCache.js'
 import { followInvalidations } from './model/auth/revocation.js'
+import { forgetQuietFailures } from './model/sessions/backoff.js'
+
+const PRUNE_INTERVAL_MS = 5 * 60_000
 
 // The only wiring in the project: open the database, bring its schema up to date, make sure the
 // special tokens exist, and build the HTTP server around one plain `deps` object.
@@ -25,31 +28,59 @@ export interface App {
 export interface AppOverrides {
   db?: Db
   clock?: Clock
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: NodeJS.WritableStream
+}
+
+function graphqlOptions(config: Config): GraphqlOptions {
+  return {
+    limits: {
+      maxDocumentBytes: config.GRAPHQL_MAX_DOCUMENT_BYTES,
+      maxTokens: config.GRAPHQL_MAX_TOKENS,
+      maxAliases: config.GRAPHQL_MAX_ALIASES,
+      maxFields: config.GRAPHQL_MAX_FIELDS,
+      maxCost: config.GRAPHQL_MAX_COST,
+      maxSchemaIntrospections: 1,
+      maxPasswordChecks: config.GRAPHQL_MAX_PASSWORD_CHECKS,
+    },
+    maxDepth: config.GRAPHQL_MAX_DEPTH,
+    cacheSize: config.GRAPHQL_CACHE_SIZE,
+    introspection: config.GRAPHQL_INTROSPECTION,
+  }
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const db = overrides.db ?? await openDb(config)
+  const db: Db & { dataDirMadePrivate?: boolean } = overrides.db ?? await openDb(config)
   try {
     await migrate(db)
     const secrets = await loadSecretBox(config)
-    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS) }
+    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS), bootstrapIdentities: { root: '', login: '' } }
     const bootstrap = await ensureBootstrapKeys(deps, {
       root: config.CONTEMBER_ROOT_TOKEN,
       login: config.CONTEMBER_LOGIN_TOKEN,
     })
+    deps.bootstrapIdentities = bootstrap.identityIds
     if (config.CONTEMBER_ROOT_EMAIL && config.CONTEMBER_ROOT_PASSWORD) {
       bootstrap.rootPersonCreated = await ensureRootPerson(deps, config.CONTEMBER_ROOT_EMAIL, config.CONTEMBER_ROOT_PASSWORD)
     }
     bootstrap.encryptionKeyGenerated = secrets.generated
+    bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
-    const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL })
+    const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL, graphql: graphqlOptions(config), logStream: overrides.logStream })
+    // Old sign-in failure counters are deleted at start and every few minutes, so the table holds
+    // only counters that still delay someone (however many emails a guesser tried).
+    let pruned: Promise<unknown> = Promise.resolve()
+    const prune = () => { pruned = forgetQuietFailures(deps).catch((error) => server.log.warn({ err: error }, 'pruning sign-in failures failed')) }
+    const pruning = setInterval(prune, PRUNE_INTERVAL_MS)
+    pruning.unref()
+    prune()
     let closing: Promise<void> | undefined
     return {
       server,
       deps,
       bootstrap,
-      close: () => (closing ??= server.close().then(stopFollowing).then(() => db.close())),
+      close: () => (closing ??= (clearInterval(pruning), server.close().then(stopFollowing).then(() => pruned).then(() => db.close()))),
     }
   } catch (error) {
     await db.close().catch(() => {})

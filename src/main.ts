@@ -39,6 +39,9 @@ async function serve(): Promise<void> {
   announceGenerated(app.bootstrap)
   for (const name of app.bootstrap.rotated) app.server.log.info(`${name} token rotated from the environment`)
   if (app.bootstrap.rootPersonCreated) app.server.log.info('created the root person from CONTEMBER_ROOT_EMAIL')
+  if (app.bootstrap.dataDirMadePrivate) {
+    app.server.log.warn(`DATA_DIR ${config.DATA_DIR} was readable or writable by other accounts; made it private (owner only)`)
+  }
   if (app.bootstrap.encryptionKeyGenerated) {
     app.server.log.warn(`generated an encryption key in ${config.DATA_DIR}/encryption.key; set TENANT_ENCRYPTION_KEY in production`)
   }
@@ -49,7 +52,9 @@ async function serve(): Promise<void> {
     app.server.log.info(`${signal} received, finishing in-flight requests`)
     const force = setTimeout(() => {
       app.server.log.error('shutdown timed out, exiting')
-      process.exit(1)
+      // Not process.exit: it waits for the hashing threads (libuv joins them at exit), so a
+      // password check still running would hold the process. SIGKILL ends it now (status 137).
+      process.kill(process.pid, 'SIGKILL')
     }, config.SHUTDOWN_TIMEOUT_MS)
     force.unref()
     app.close().then(() => process.exit(0), (error) => {
@@ -67,6 +72,7 @@ async function serve(): Promise<void> {
 async function migrateCommand(): Promise<void> {
   const config = configOrExit()
   const db = await openDb(config)
+  if (db.dataDirMadePrivate) process.stderr.write(`tenant-api: DATA_DIR ${config.DATA_DIR} was readable or writable by other accounts; made it private (owner only)\n`)
   try {
     const applied = await migrate(db)
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')

@@ -18,7 +18,9 @@ export async function loadSecretBox(config: Config): Promise<{ box: SecretBox; g
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
-  await mkdir(config.DATA_DIR, { recursive: true })
+  // Owner only, like the key file: with an injected database (tests) this may be the first
+  // mkdir of DATA_DIR, before openDb's (which would make it 0700 too).
+  await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 })
   const key = generateKey()
   // 'wx': two processes starting on one directory cannot both write a key.
   await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {

@@ -34,6 +34,10 @@ const encryptionKey = z.string().refine(isKey, 'must be 32 bytes, as 64 hex char
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
 
+const wholeNumber = (min: number) => z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+  .refine((n) => Number.isSafeInteger(n) && n >= min, `must be a whole number of at least ${min}`)
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+
 export const envSchema = z.object({
   PORT: port.default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
@@ -61,6 +65,16 @@ export const envSchema = z.object({
   TOKEN_CACHE_TTL_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds').transform(Number).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds')
     .transform(Number).default(10_000),
+  // What one GraphQL request may cost (src/graphql/limits.ts; README "Request limits").
+  GRAPHQL_MAX_DOCUMENT_BYTES: wholeNumber(256).default(32 * 1024),
+  GRAPHQL_MAX_TOKENS: wholeNumber(100).default(5_000),
+  GRAPHQL_MAX_ALIASES: wholeNumber(0).default(100),
+  GRAPHQL_MAX_FIELDS: wholeNumber(10).default(1_000),
+  GRAPHQL_MAX_COST: wholeNumber(10).default(50_000),
+  GRAPHQL_MAX_DEPTH: wholeNumber(2).default(20),
+  GRAPHQL_MAX_PASSWORD_CHECKS: wholeNumber(1).default(1),
+  GRAPHQL_CACHE_SIZE: wholeNumber(0).default(256),
+  GRAPHQL_INTROSPECTION: flag.default(true),
 }).refine((env) => env.TENANT_ENCRYPTION_KEY !== undefined || env.DATABASE_URL === undefined, {
   path: ['TENANT_ENCRYPTION_KEY'],
   message: 'is required with DATABASE_URL (every node must share it; generate one with `openssl rand -hex 32`)',

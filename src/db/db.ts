@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
+import { securePrivateDir } from './dataDir.js'
 
 // One interface over two engines: PostgreSQL through `pg` and PGlite (PostgreSQL compiled to
 // WASM, embedded in the process). The SQL is the same for both; only connection handling differs.
@@ -162,8 +162,22 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   }
 }
 
-export async function openDb(config: { DATABASE_URL?: string | undefined; DATA_DIR: string }): Promise<Db> {
-  if (config.DATABASE_URL) return createPostgresDb(config.DATABASE_URL)
-  await mkdir(config.DATA_DIR, { recursive: true })
-  return createPgliteDb(config.DATA_DIR)
+export interface OpenedDb extends Db {
+  /** PGlite: DATA_DIR was open to other accounts until this open made it private (worth a warning). */
+  readonly dataDirMadePrivate: boolean
+}
+
+export async function openDb(config: { DATABASE_URL?: string | undefined; DATA_DIR: string }): Promise<OpenedDb> {
+  if (config.DATABASE_URL) return Object.assign(createPostgresDb(config.DATABASE_URL), { dataDirMadePrivate: false })
+  // Closed before PGlite opens a file in it, and once more after: PGlite unpacks a new database
+  // with the umask's modes. Files it makes later are PostgreSQL's own 0600, in a 0700 directory.
+  const { fixed } = await securePrivateDir(config.DATA_DIR)
+  const db = await createPgliteDb(config.DATA_DIR)
+  try {
+    await securePrivateDir(config.DATA_DIR)
+  } catch (error) {
+    await db.close().catch(() => {})
+    throw error
+  }
+  return Object.assign(db, { dataDirMadePrivate: fixed })
 }

@@ -90,3 +90,15 @@ export function formatExecution(execution: ExecutionLike, requestId: string, log
     response: { data: execution.data ?? null, errors },
   }
 }
+
+/**
+ * Use cases name some refusals the schema has no payload code for (FORBIDDEN, TOKEN_HASH_IN_USE):
+ * those leave as the GraphQL errors they are; every other result passes through.
+ */
+export function raiseUnnamed<R extends { ok: boolean }>(result: R, codes: { input?: readonly string[]; forbidden?: readonly string[] }): R {
+  if (result.ok) return result
+  const { code, message } = result as unknown as { code: string; message: string }
+  if (codes.input?.includes(code)) throw new UserInputError(message)
+  if (codes.forbidden?.includes(code)) throw new ForbiddenError(message)
+  return result
+}

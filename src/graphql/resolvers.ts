@@ -19,14 +19,16 @@ import { createApiKey, createGlobalApiKey, disableApiKey } from './api-keys/muta
 import { globalApiKeys, ApiKey } from './api-keys/queries.js'
 import { addGlobalIdentityRoles, removeGlobalIdentityRoles } from './identities/globalRoles.js'
 import { Json, DateTime, Interval } from './scalars.js'
+import { withInputLimits } from './inputLimits.js'
 
 // The one place that says which resolver answers which field.
 export const resolvers = {
   Json,
   DateTime,
   Interval,
-  Query: { me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys },
-  Mutation: {
+  // Every argument is bounded before a resolver sees it (inputLimits.ts).
+  Query: withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys }),
+  Mutation: withInputLimits({
     signUp, signIn, createSessionToken, signOut,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
     prepareOtp, confirmOtp, disableOtp,
@@ -35,8 +37,8 @@ export const resolvers = {
     addProjectMember, updateProjectMember, removeProjectMember,
     createApiKey, createGlobalApiKey, disableApiKey,
     addGlobalIdentityRoles, removeGlobalIdentityRoles,
-  },
-  Project,
+  }),
+  Project: { ...Project, ...withInputLimits({ members: Project.members }) },
   RoleVariableDefinition,
   ApiKey,
   Identity,

@@ -13,9 +13,6 @@ const INTROSPECTING_ROLES = ['super_admin', 'introspector']
  * form-encoded `token=…&project=…`. Tokens are never logged.
  */
 export function registerIntrospection(server: FastifyInstance, deps: Deps): void {
-  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
-  })
   // The caller is checked before its body is read, as for /tenant: without the right, even a
   // malformed body earns only 401 or 403.
   const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -25,15 +22,23 @@ export function registerIntrospection(server: FastifyInstance, deps: Deps): void
       return reply.code(403).send({ errors: [{ code: 403, message: 'Introspection needs the introspector or super_admin role' }] })
     }
   }
-  server.post('/introspect', { onRequest }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>
-    if (typeof body.token !== 'string' || body.token === '') {
-      return reply.code(400).send({ errors: [{ code: 400, message: 'Send the token to check as "token"' }] })
-    }
-    if (body.project !== undefined && body.project !== null && typeof body.project !== 'string') {
-      return reply.code(400).send({ errors: [{ code: 400, message: '"project" must be a project slug' }] })
-    }
-    reply.header('cache-control', 'no-store')
-    return introspect(deps, body.token, (body.project as string | undefined) || null)
+  // A plugin of its own (encapsulated), so the form parser applies to this route only. /tenant
+  // takes JSON: a form body is what a foreign web page can make a browser send without a CORS
+  // preflight, and there only the bearer token would stand in its way.
+  // Cache-Control: no-store comes with every answer (securityHeaders.ts).
+  server.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    })
+    scope.post('/introspect', { onRequest }, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>
+      if (typeof body.token !== 'string' || body.token === '') {
+        return reply.code(400).send({ errors: [{ code: 400, message: 'Send the token to check as "token"' }] })
+      }
+      if (body.project !== undefined && body.project !== null && typeof body.project !== 'string') {
+        return reply.code(400).send({ errors: [{ code: 400, message: '"project" must be a project slug' }] })
+      }
+      return introspect(deps, body.token, (body.project as string | undefined) || null)
+    })
   })
 }

@@ -3,15 +3,21 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import mercurius from 'mercurius'
+import { NoSchemaIntrospectionCustomRule } from 'graphql'
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
 import { graphqlSchemaDir } from '../paths.js'
 import { resolvers, loaders } from '../graphql/resolvers.js'
 import { formatExecution } from '../graphql/errors.js'
+import { checkDocument, defaultRequestLimits, LimitExceeded, limitError, type RequestLimits } from '../graphql/limits.js'
+import { registerDocumentLimit } from './documentLimit.js'
+import { registerDrain } from './drain.js'
 import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
 import { registerHealth } from './health.js'
 import { registerIntrospection } from './introspect.js'
+import { requestSerializer } from './logging.js'
+import { registerSecurityHeaders } from './securityHeaders.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +28,21 @@ declare module 'fastify' {
 export interface ServerOptions {
   bodyLimit: number
   logLevel: string
+  graphql?: GraphqlOptions
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: NodeJS.WritableStream
 }
+
+export interface GraphqlOptions {
+  limits: RequestLimits
+  maxDepth: number
+  /** Parsed documents kept, by query text (each at most `limits.maxTokens` tokens). */
+  cacheSize: number
+  /** `__schema` and `__type` answered (GraphiQL and code generators need them). */
+  introspection: boolean
+}
+
+export const defaultGraphqlOptions: GraphqlOptions = { limits: defaultRequestLimits, maxDepth: 20, cacheSize: 256, introspection: true }
 
 export async function loadSchema(dir = graphqlSchemaDir): Promise<string> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.graphql')).sort()
@@ -33,8 +53,11 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   const server = Fastify({
     logger: {
       level: options.logLevel,
-      // Request logs carry method, url and ids; headers (and so bearer tokens) are never logged.
+      // Request logs carry method, path and ids; headers (and so bearer tokens) and query strings
+      // are never logged. The redaction stays for any code that logs a raw request.
+      serializers: { req: requestSerializer },
       redact: ['req.headers.authorization'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: options.bodyLimit,
     // A random id per request, so an error a user reports can be found in the logs of any node.
@@ -57,10 +80,14 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   server.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
+  registerDrain(server)
+  registerSecurityHeaders(server)
   registerHealth(server, deps)
   registerAuth(server, deps)
   registerIntrospection(server, deps)
 
+  const graphql = options.graphql ?? defaultGraphqlOptions
+  registerDocumentLimit(server, graphql.limits.maxDocumentBytes)
   await server.register(mercurius, {
     schema: await loadSchema(),
     resolvers: resolvers as never,
@@ -69,7 +96,11 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     graphiql: true,
     jit: 1,
     // Deep enough for the standard introspection query (15) that GraphiQL and schema tools send.
-    queryDepth: 20,
+    queryDepth: graphql.maxDepth,
+    // Bounded by entries; each entry by maxTokens (the size of its syntax tree) and the document limit.
+    cache: graphql.cacheSize > 0 ? graphql.cacheSize : false,
+    graphql: { parseOptions: { maxTokens: graphql.limits.maxTokens } },
+    validationRules: graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule],
     context: (request): Omit<Context, 'reply'> => ({
       deps,
       // The auth hook has run for every /tenant request and answered 401 where it found nobody.
@@ -81,6 +112,16 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       const reply = (ctx as unknown as { reply: { request: { id: string }; log: FastifyInstance['log'] } }).reply
       return formatExecution(execution as never, reply.request.id, reply.log) as never
     },
+  })
+  // Runs after parsing and before validation, for documents not in the cache yet (a cached one
+  // passed): nothing is validated, cached or run for a request over the limits.
+  server.graphql.addHook('preValidation', async (schema, document) => {
+    try {
+      checkDocument(schema, document, graphql.limits)
+    } catch (error) {
+      if (error instanceof LimitExceeded) throw limitError(error.message)
+      throw error
+    }
   })
   return server
 }

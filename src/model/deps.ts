@@ -13,4 +13,13 @@ export interface Deps {
   otpIssuer: string
   /** Verified tokens on this node, dropped when a change is announced (model/auth/revocation.ts). */
   tokens: TokenCache
+  /**
+   * The identities of the root and login tokens (filled at start). Their roles, keys and
+   * memberships follow the environment: the API may not change them (model/acl/permissions.ts).
+   */
+  bootstrapIdentities: { root: string; login: string }
 }
+
+/** Is this the root or the login token's identity? */
+export const isBootstrapIdentity = (deps: Deps, identityId: string) =>
+  identityId === deps.bootstrapIdentities.root || identityId === deps.bootstrapIdentities.login

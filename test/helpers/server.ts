@@ -36,6 +36,8 @@ export interface StartOptions {
   clock?: Clock
   /** Reuse a database (restart tests); by default each server gets a fresh one. */
   db?: Db
+  /** Receives the log lines (set LOG_LEVEL in env) instead of stdout. */
+  logStream?: NodeJS.WritableStream
 }
 
 /** Starts tenant-api in-process on a random loopback port, on a fresh database. */
@@ -51,7 +53,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     ...options.env,
   })
   const db = options.db ?? await openTestDb()
-  const app = await createApp(config, { db, clock: options.clock })
+  const app = await createApp(config, { db, clock: options.clock, logStream: options.logStream })
   await app.server.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.server.address() as { port: number }
   const url = `http://127.0.0.1:${port}`

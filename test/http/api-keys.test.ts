@@ -305,20 +305,25 @@ test('addGlobalIdentityRoles / removeGlobalIdentityRoles: an unknown or malforme
 
 test('addGlobalIdentityRoles / removeGlobalIdentityRoles: a project_admin may give and take only login, project_admin, entrypoint_deployer; others nothing', async () => {
   const pa = await identityWithToken(server, ['project_admin'])
-  const target = await personWithSession(server, { roles: ['project_creator'] })
+  const target = await personWithSession(server)
   assert.equal((await mutate(ADD, { id: target.identityId, roles: ['entrypoint_deployer', 'login'] }, pa.token)).ok, true)
   assert.equal((await mutate(REMOVE, { id: target.identityId, roles: ['login'] }, pa.token)).ok, true)
+  const creator = await personWithSession(server, { roles: ['project_creator'] })
   const before = await state()
   for (const roles of [['project_creator'], ['super_admin'], ['login', 'foo']]) {
     assert.deepEqual(await refusal(ADD, { id: target.identityId, roles }, pa.token), forbidden('You are not allowed to add global roles'), JSON.stringify(roles))
   }
   assert.deepEqual(await refusal(REMOVE, { id: target.identityId, roles: ['project_creator'] }, pa.token), forbidden('You are not allowed to remove global roles'))
+  // An identity holding a role the project admin cannot grant is out of its reach altogether.
+  assert.deepEqual(await refusal(ADD, { id: creator.identityId, roles: ['login'] }, pa.token), forbidden('You are not allowed to add global roles'))
+  assert.deepEqual(await refusal(REMOVE, { id: creator.identityId, roles: ['project_creator'] }, pa.token), forbidden('You are not allowed to remove global roles'))
   for (const token of [target.token, server.loginToken]) {
     assert.deepEqual(await refusal(ADD, { id: target.identityId, roles: ['login'] }, token), forbidden('You are not allowed to add global roles'))
     assert.deepEqual(await refusal(REMOVE, { id: target.identityId, roles: ['entrypoint_deployer'] }, token), forbidden('You are not allowed to remove global roles'))
   }
   assert.deepEqual(await state(), before)
-  assert.deepEqual([...await meRoles(target.token)].sort(), ['entrypoint_deployer', 'person', 'project_creator'])
+  assert.deepEqual([...await meRoles(target.token)].sort(), ['entrypoint_deployer', 'person'])
+  assert.deepEqual([...await meRoles(creator.token)].sort(), ['person', 'project_creator'])
 })
 
 test('addGlobalIdentityRoles: project_creator lets a person create projects; removing it takes that away', async () => {

@@ -115,3 +115,25 @@ test('cli: migrate applies the migrations once and then finds nothing to do', as
   assert.equal(await second.exited, 0)
   assert.match(second.output(), /database is up to date/)
 })
+
+test('cli: SIGTERM while a password check runs answers that request, then exits 0', async () => {
+  const env = { ...await storage(), PORT: '0' }
+  const run = cli(['serve'], env)
+  const [, root] = await run.waitFor(/CONTEMBER_ROOT_TOKEN\s+= ([0-9a-f]{40})/)
+  const [, login] = await run.waitFor(/CONTEMBER_LOGIN_TOKEN = ([0-9a-f]{40})/)
+  const [, port] = await run.waitFor(/tenant-api on http:\/\/127\.0\.0\.1:(\d+)\/tenant/)
+  const gql = (token: string, query: string) => fetch(`http://127.0.0.1:${port}/tenant`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }),
+  }).then((r) => r.json())
+  // An imported bcrypt hash at the highest cost accepted (14): its check takes a second or more.
+  const hash = `$2b$14$${'a'.repeat(53)}`
+  const signedUp = await gql(root!, `mutation { signUp(email: "slow@example.com", passwordHash: "${hash}") { ok } }`)
+  assert.equal(signedUp.data.signUp.ok, true)
+  const inFlight = gql(login!, 'mutation { signIn(email: "slow@example.com", password: "Not-It-1") { ok error { code } } }')
+  await new Promise((r) => setTimeout(r, 100))
+  const started = Date.now()
+  run.kill('SIGTERM')
+  assert.deepEqual((await inFlight).data.signIn, { ok: false, error: { code: 'INVALID_PASSWORD' } })
+  assert.equal(await run.exited, 0)
+  assert.ok(Date.now() - started < 10_000, 'within SHUTDOWN_TIMEOUT_MS')
+})

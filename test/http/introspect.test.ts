@@ -108,7 +108,7 @@ test('introspect: a project key is active: permanent, no person, its memberships
   const r = await ask({ token: key.token, project: slug })
   assert.equal(r.cacheControl, 'no-store')
   assert.deepEqual(r.body, {
-    active: true, type: 'permanent', identityId: key.identity.id, personId: null, email: null, roles: [],
+    active: true, type: 'permanent', identityId: key.identity.id, personId: null, email: null, emailVerified: false, roles: [],
     project: { slug, memberships: [editor('cs', 'en')] }, expiresAt: null,
   })
 })
@@ -118,7 +118,7 @@ test('introspect: a person\'s session is active with type session, email, role p
   const body = await info(person.token, null)
   assert.deepEqual({ ...body, expiresAt: typeof body.expiresAt }, {
     active: true, type: 'session', identityId: person.identityId, personId: person.personId, email: person.email,
-    roles: ['person'], project: null, expiresAt: 'string',
+    emailVerified: false, roles: ['person'], project: null, expiresAt: 'string',
   })
   assert.equal(new Date(body.expiresAt).toISOString(), body.expiresAt)
   assert.ok(Date.parse(body.expiresAt) > Date.now())

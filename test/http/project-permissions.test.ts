@@ -46,7 +46,7 @@ const expected: Record<string, Record<Operation, boolean[]>> = {
   'admin member': /*     */ { add: [Y, Y, Y, Y, Y, Y], update: [Y, Y, Y, Y, Y, Y], remove: [Y, Y, Y, Y, Y, Y], view: [Y, Y, Y, Y, Y, Y] },
   'chief [cs, en]': /*   */ { add: [Y, N, Y, Y, N, N], update: [Y, N, Y, Y, N, N], remove: [Y, N, Y, Y, N, N], view: [Y, N, Y, Y, Y, N] },
   'chief [cs]': /*       */ { add: [Y, N, N, Y, N, N], update: [Y, N, N, Y, N, N], remove: [Y, N, N, Y, N, N], view: [Y, N, N, Y, Y, N] },
-  'moderator': /*        */ { add: [N, N, N, Y, N, N], update: [N, N, N, Y, N, N], remove: [N, N, N, Y, N, N], view: [N, N, N, Y, N, N] },
+  'moderator': /*        */ { add: [N, N, N, Y, N, N], update: [N, N, N, N, N, N], remove: [N, N, N, Y, N, N], view: [N, N, N, Y, N, N] },
   'auditor': /*          */ { add: [N, N, N, N, N, N], update: [N, N, N, N, N, N], remove: [N, N, N, N, N, N], view: [Y, Y, Y, Y, Y, N] },
   'editor [cs]': /*      */ { add: [N, N, N, N, N, N], update: [N, N, N, N, N, N], remove: [N, N, N, N, N, N], view: [N, N, N, N, N, N] },
   'non-member': /*       */ { add: [N, N, N, N, N, N], update: [N, N, N, N, N, N], remove: [N, N, N, N, N, N], view: [N, N, N, N, N, N] },
@@ -109,7 +109,8 @@ type Outcome = boolean | string
 
 /**
  * Sends a membership mutation as `token`. `true`: ok and the memberships are then `after`;
- * `false`: a ForbiddenError with the operation's text, the field null, and nothing changed.
+ * `false`: a ForbiddenError with the operation's text, the field null, and nothing changed; or,
+ * for a member the caller may not see, NOT_MEMBER and nothing changed (it is no member to them).
  * Anything else comes back as a description of what was answered.
  */
 async function mutate(op: 'add' | 'update' | 'remove', token: string, id: string, query: string, m: Membership[] | undefined, after: Membership[]): Promise<Outcome> {
@@ -123,7 +124,10 @@ async function mutate(op: 'add' | 'update' | 'remove', token: string, id: string
     if (!refused) return `HTTP ${status} ${JSON.stringify(body)}`
     return JSON.stringify(now) === JSON.stringify(before) ? false : `refused, but memberships became ${JSON.stringify(now)}`
   }
-  if (!body.data[field].ok) return JSON.stringify(body.data[field])
+  if (!body.data[field].ok) {
+    const hidden = body.data[field].error?.code === 'NOT_MEMBER' && before.length > 0 && JSON.stringify(now) === JSON.stringify(before)
+    return hidden && (await membershipsOf(id, slug, token)).length === 0 ? false : JSON.stringify(body.data[field])
+  }
   return JSON.stringify(now) === JSON.stringify(after) ? true : `ok, but memberships became ${JSON.stringify(now)}`
 }
 
@@ -231,12 +235,20 @@ test('project permissions: updateProjectMember also needs the right to manage th
   const wide = await identity(m('editor', 'cs', 'de'))
   const before = await membershipsOf(wide)
   const r = await server.gql(UPDATE, { token: tokens['chief [cs]'], variables: { slug, id: wide, m: [m('editor', 'cs')] } })
-  assert.equal(r.body.errors?.[0]?.extensions?.code, 'ForbiddenError', 'editor [cs, de] is not the chief\'s to replace')
+  assert.deepEqual(r.body.data?.updateProjectMember, { ok: false, error: { code: 'NOT_MEMBER' } }, 'editor [cs, de] is no member the chief can see')
   assert.deepEqual(await membershipsOf(wide), before)
-  // The roles not named stay, and the caller needs no right to them.
-  const admin = await identity(m('admin'))
+  const mixed = await identity(m('editor', 'cs', 'de'), m('viewer', 'de'))
+  const seen = await server.gql(UPDATE, { token: tokens['chief [cs]'], variables: { slug, id: mixed, m: [m('editor', 'cs')] } })
+  assert.equal(seen.body.errors?.[0]?.extensions?.code, 'ForbiddenError', 'editor [cs, de] is not the chief\'s to replace')
+  // The roles not named stay, and the caller needs no right to manage them, only to see the member.
+  const admin = await identity(m('admin'), m('viewer', 'en'))
   assert.equal((await payload(server, UPDATE, { slug, id: admin, m: [m('viewer', 'de')] }, tokens['moderator'])).ok, true)
   assert.deepEqual(await membershipsOf(admin), [m('admin'), m('viewer', 'de')])
+  // A member it cannot see at all is no member to it, not even to learn that it is one.
+  const hiddenAdmin = await identity(m('admin'))
+  const hidden = await payload(server, UPDATE, { slug, id: hiddenAdmin, m: [m('viewer', 'de')] }, tokens['moderator'])
+  assert.deepEqual(hidden, { ok: false, error: { code: 'NOT_MEMBER' } })
+  assert.deepEqual(await membershipsOf(hiddenAdmin), [m('admin')])
 })
 
 test('project permissions: a member with no manage rule is refused even with no memberships or for a non-member', async () => {

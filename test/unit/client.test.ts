@@ -59,7 +59,7 @@ test('verifyToken: answers what POST /introspect answers, with and without a pro
   const { client } = countingClient({ cacheTtlMs: 0 })
   const info = await client.verifyToken(key.token, slug)
   assert.deepEqual(info, {
-    active: true, type: 'permanent', identityId: key.identity.id, personId: null, email: null, roles: [],
+    active: true, type: 'permanent', identityId: key.identity.id, personId: null, email: null, emailVerified: false, roles: [],
     project: { slug, memberships: [editor('cs')] }, expiresAt: null,
   })
   assert.deepEqual(info, await endpoint(key.token, slug))
@@ -137,7 +137,7 @@ for (const c of bearerCases) {
 }
 
 const active = (memberships: Membership[] | null): TokenInfo => ({
-  active: true, type: 'permanent', identityId: 'i', personId: null, email: null, roles: [], expiresAt: null,
+  active: true, type: 'permanent', identityId: 'i', personId: null, email: null, emailVerified: false, roles: [], expiresAt: null,
   project: memberships === null ? null : { slug: 'p', memberships },
 })
 const variableCases: { name: string; info: TokenInfo; variable: string; values: string[] }[] = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { may, mayActOnPerson, mayAssignGlobalRoles, type Action } from '../../src/model/acl/permissions.js'
+import { may, mayActOnIdentity, mayAssignGlobalRoles, type Action } from '../../src/model/acl/permissions.js'
 
 // BEHAVIOUR.md, "Global roles and what they may do". Every row names every action (the type
 // makes a missing one a compile error), so a new action needs a decision here for each role.
@@ -120,8 +120,8 @@ for (const c of assigning) {
   })
 }
 
-// mayActOnPerson: a super admin acts on anyone, a project admin on anyone without a stronger
-// role, nobody else on anybody (whether the action itself is allowed is `may`'s question).
+// mayActOnIdentity: a super admin acts on anyone, a project admin on anyone without a stronger
+// role than it may grant, nobody else on anybody (whether the action itself is allowed is `may`'s question).
 const acting: { caller: string[]; target: string[]; allowed: boolean }[] = [
   { caller: ['super_admin'], target: [], allowed: true },
   { caller: ['super_admin'], target: ['super_admin'], allowed: true },
@@ -139,12 +139,26 @@ const acting: { caller: string[]; target: string[]; allowed: boolean }[] = [
   { caller: ['project_admin', 'person'], target: ['super_admin'], allowed: false },
   { caller: ['project_admin', 'project_creator'], target: ['project_creator'], allowed: false },
   { caller: ['person'], target: ['person'], allowed: false },
+  { caller: ['project_admin'], target: ['person', 'introspector'], allowed: false },
+  { caller: ['project_admin'], target: ['self'], allowed: false },
+  { caller: ['project_admin'], target: ['project_member'], allowed: false },
+  { caller: ['project_admin'], target: ['constructor'], allowed: false },
+  { caller: ['project_admin'], target: ['person', 'login', 'project_admin', 'entrypoint_deployer'], allowed: true },
+  { caller: ['super_admin'], target: ['introspector', 'constructor'], allowed: true },
   { caller: ['login'], target: [], allowed: false },
   { caller: ['person'], target: ['super_admin'], allowed: false },
 ]
 
 for (const c of acting) {
-  test(`mayActOnPerson: ${JSON.stringify(c.caller)} ${c.allowed ? 'may' : 'may not'} act on ${JSON.stringify(c.target)}`, () => {
-    assert.equal(mayActOnPerson(c.caller, c.target), c.allowed)
+  test(`mayActOnIdentity: ${JSON.stringify(c.caller)} ${c.allowed ? 'may' : 'may not'} act on ${JSON.stringify(c.target)}`, () => {
+    assert.equal(mayActOnIdentity(c.caller, c.target), c.allowed)
+  })
+}
+
+// Role names come from users: a name that is also a property every object inherits must not
+// find it (a global role "constructor" once made every request of its holder a 500).
+for (const role of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+  test(`may: a role named ${role} allows nothing but me`, () => {
+    for (const action of Object.keys(table[0]!.allowed) as Action[]) assert.equal(may([role], action), action === 'me', action)
   })
 }

@@ -18,6 +18,7 @@ function key(identityId: string, overrides: Partial<ApiKeyForAuth> = {}): ApiKey
     expirationMinutes: null,
     disabledAt: null,
     lastUsedAt: null,
+    createdAt: new Date(0),
     roles: [],
     identityDescription: null,
     personId: null,

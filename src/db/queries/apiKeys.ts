@@ -11,6 +11,7 @@ export interface ApiKeyForAuth {
   expirationMinutes: number | null
   disabledAt: Date | null
   lastUsedAt: Date | null
+  createdAt: Date
   roles: string[]
   identityDescription: string | null
   personId: string | null
@@ -22,7 +23,7 @@ export async function selectApiKeyForAuth(q: Queryable, tokenHash: string): Prom
   const { rows } = await q.query<ApiKeyForAuth>(
     `SELECT k.id, k.token_hash AS "tokenHash", k.identity_id AS "identityId", k.type,
             k.expires_at AS "expiresAt", k.expiration_minutes AS "expirationMinutes",
-            k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt",
+            k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt", k.created_at AS "createdAt",
             i.roles, i.description AS "identityDescription", p.id AS "personId", p.disabled_at AS "personDisabledAt"
        FROM api_key k
        JOIN identity i ON i.id = k.identity_id
@@ -72,10 +73,12 @@ export async function setApiKeyDisabled(q: Queryable, id: string, at: Date): Pro
   return rowCount > 0
 }
 
-/** Ends every live session of an identity (sign out everywhere). */
-export async function disableSessionsOfIdentity(q: Queryable, identityId: string, at: Date): Promise<number> {
+/** Ends every live session of an identity (sign out everywhere), but `exceptKeyId` when given. */
+export async function disableSessionsOfIdentity(q: Queryable, identityId: string, at: Date, exceptKeyId: string | null = null): Promise<number> {
   const { rowCount } = await q.query(
-    `UPDATE api_key SET disabled_at = $2 WHERE identity_id = $1 AND type = 'session' AND disabled_at IS NULL`, [identityId, at])
+    `UPDATE api_key SET disabled_at = $2
+      WHERE identity_id = $1 AND type = 'session' AND disabled_at IS NULL AND ($3::uuid IS NULL OR id <> $3)`,
+    [identityId, at, exceptKeyId])
   return rowCount
 }
 

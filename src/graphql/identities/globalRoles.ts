@@ -11,7 +11,9 @@ async function change(ctx: Context, args: Args, apply: typeof model.addGlobalIde
   if (!may(ctx.principal.roles, 'changeGlobalRoles') || !mayAssignGlobalRoles(ctx.principal.roles, args.roles)) {
     throw new ForbiddenError(`You are not allowed to ${verb} global roles`)
   }
-  const result = await apply(ctx.deps, args.identityId, args.roles)
+  const result = await apply(ctx.deps, ctx.principal.roles, args.identityId, args.roles)
+  // The target's roles or its being a special token's identity: refused as any other forbidden call.
+  if (!result.ok && result.code === 'FORBIDDEN') throw new ForbiddenError(`You are not allowed to ${verb} global roles`)
   if (!result.ok) return toPayload(result)
   const [identity] = await selectIdentitiesByIds(ctx.deps.db, [result.value.id])
   return toPayload(result, () => ({ identity }))

@@ -6,7 +6,7 @@ import { selectApiKeysOfIdentities } from '../../db/queries/apiKeys.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectProjects, selectProjectsByIds } from '../../db/queries/projects.js'
 import { administersAllProjects, visibleMemberships } from '../../model/projects/projectAccess.js'
-import { ADMIN_ROLE } from '../../model/acl/projectAcl.js'
+import { ADMIN_ROLE, type Membership } from '../../model/acl/projectAcl.js'
 import { accessTo } from '../projects/access.js'
 
 // Resolvers that produce an Identity or a Person hand over the whole row; the nested links
@@ -52,21 +52,23 @@ export const identityLoaders = {
     /**
      * Projects of each identity with the memberships the caller may see (all of its own).
      * Super admins and global project admins administer every project: as in the reference,
-     * they show every project with an `admin` membership.
+     * they show every project with an `admin` membership, but to others only the projects
+     * where the caller's own rules let it see that membership.
      */
     async projects(batch: Batch<IdentityRow>, ctx: Context) {
       const everywhere = batch.some(({ obj }) => administersAllProjects(obj.roles)) ? await selectProjects(ctx.deps.db, null) : []
       const groups = await selectMemberships(ctx.deps.db, { identityIds: batch.map(({ obj }) => obj.id) })
       const projects = new Map((groups.length ? await selectProjectsByIds(ctx.deps.db, [...new Set(groups.map((g) => g.projectId))]) : []).map((p) => [p.id, p]))
+      const seeAll = administersAllProjects(ctx.principal.roles)
       return Promise.all(batch.map(async ({ obj }) => {
-        if (administersAllProjects(obj.roles)) return everywhere.map((project) => ({ project, memberships: [{ role: ADMIN_ROLE, variables: [] }] }))
+        const own = obj.id === ctx.principal.identityId
+        const held = administersAllProjects(obj.roles)
+          ? everywhere.map((project) => ({ project, memberships: [{ role: ADMIN_ROLE, variables: [] }] as Membership[] }))
+          : groups.filter((g) => g.identityId === obj.id).map((g) => ({ project: projects.get(g.projectId)!, memberships: g.memberships }))
         const relations = []
-        for (const group of groups.filter((g) => g.identityId === obj.id)) {
-          const project = projects.get(group.projectId)!
-          const memberships = obj.id === ctx.principal.identityId
-            ? group.memberships
-            : visibleMemberships(await accessTo(ctx, project), group.memberships)
-          if (memberships.length > 0) relations.push({ project, memberships })
+        for (const { project, memberships } of held) {
+          const visible = own || seeAll ? memberships : visibleMemberships(await accessTo(ctx, project), memberships)
+          if (visible.length > 0) relations.push({ project, memberships: visible })
         }
         return relations.sort((a, b) => a.project.slug.localeCompare(b.project.slug))
       }))

@@ -6,5 +6,5 @@ import { myPerson } from './manage.js'
 export const changeMyPassword: Resolver<{ currentPassword: string; newPassword: string }> = async (_, args, ctx) => {
   const person = await myPerson(ctx, 'changeMyPassword', 'Only a person can change a password')
   if (!person.ok) return toPayload(person)
-  return toPayload(await model.changeMyPassword(ctx.deps, person.value, args.currentPassword, args.newPassword))
+  return toPayload(await model.changeMyPassword(ctx.deps, person.value, ctx.principal.apiKeyId, args.currentPassword, args.newPassword))
 }

@@ -6,5 +6,5 @@ import { personToManage } from './manage.js'
 export const changePassword: Resolver<{ personId: string; password: string }> = async (_, args, ctx) => {
   const person = await personToManage(ctx, 'changePassword', { id: args.personId }, 'PERSON_NOT_FOUND')
   if (!person.ok) return toPayload(person)
-  return toPayload(await setPassword(ctx.deps, person.value.id, args.password))
+  return toPayload(await setPassword(ctx.deps, person.value, args.password))
 }

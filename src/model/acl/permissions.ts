@@ -40,7 +40,8 @@ const byRole: Record<string, ReadonlySet<Action>> = {
 export function may(roles: readonly string[], action: Action): boolean {
   if (action === 'me') return true
   if (roles.includes('super_admin')) return true
-  return roles.some((role) => byRole[role]?.has(action) ?? false)
+  // Own properties only: a role named "constructor" must not find Object's.
+  return roles.some((role) => Object.hasOwn(byRole, role) && byRole[role]!.has(action))
 }
 
 // A project admin may hand out and take back only these global roles.
@@ -52,12 +53,13 @@ export function mayAssignGlobalRoles(callerRoles: readonly string[], roles: read
   return roles.every((role) => rolesProjectAdminMayAssign.has(role))
 }
 
-// Acting on a person (sign in as them, change their password or profile, disable them) is
-// open to a project admin only when the person holds no role stronger than theirs.
-const protectedRoles = ['super_admin', 'project_creator']
-
-export function mayActOnPerson(callerRoles: readonly string[], targetRoles: readonly string[]): boolean {
+// Acting on an identity or its person (sign in as them, change their password, profile or global
+// roles, disable them or their keys) is open only when the caller could have granted every
+// global role the target holds: otherwise acting as the target (createSessionToken) or taking
+// over its credentials would reach rights the caller does not have (`introspector`, say).
+// `person` follows from having a person and is no right of its own.
+export function mayActOnIdentity(callerRoles: readonly string[], targetRoles: readonly string[]): boolean {
   if (callerRoles.includes('super_admin')) return true
   if (!callerRoles.includes('project_admin')) return false
-  return !targetRoles.some((role) => protectedRoles.includes(role))
+  return targetRoles.every((role) => role === 'person' || rolesProjectAdminMayAssign.has(role))
 }

@@ -2,6 +2,7 @@ import type { Transaction } from '../../db/db.js'
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { insertApiKey } from '../../db/queries/apiKeys.js'
+import { isUniqueViolation } from '../../db/errors.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
 import { normaliseMemberships, problemMessages, validateMemberships, type Membership, type MembershipProblem } from '../acl/projectAcl.js'
@@ -28,25 +29,35 @@ export async function createProjectApiKey(tx: Transaction, deps: Deps, key: {
   globalRoles?: readonly string[]
   description: string
   tokenHash?: string | null
-}): Promise<CreatedApiKey> {
+}): Promise<Result<CreatedApiKey, 'TOKEN_HASH_IN_USE'>> {
   const token = key.tokenHash ? null : generateToken()
   const now = deps.clock.now()
   const identity = await insertIdentity(tx, { roles: [...new Set(key.globalRoles ?? [])], description: key.description })
-  const { id } = await insertApiKey(tx, {
-    identityId: identity.id, type: 'permanent', tokenHash: key.tokenHash ?? hashToken(token!), description: key.description, createdAt: now,
-  })
+  let id: string
+  try {
+    ({ id } = await insertApiKey(tx, {
+      identityId: identity.id, type: 'permanent', tokenHash: key.tokenHash ?? hashToken(token!), description: key.description, createdAt: now,
+    }))
+  } catch (error) {
+    // Only a caller-given hash can collide. Said without the hash: it must not reach the log either.
+    if (isUniqueViolation(error, 'api_key_token_hash_unique')) return tokenHashInUse()
+    throw error
+  }
   if (key.projectId && key.memberships?.length) await insertMemberships(tx, key.projectId, identity.id, normaliseMemberships(key.memberships), now)
-  return { id, token, identityId: identity.id }
+  return ok({ id, token, identityId: identity.id })
 }
 
-export type CreateApiKeyErrorCode = 'INVALID_MEMBERSHIP'
+/** Not a schema code: the resolvers answer it as bad input (UserInputError). */
+export const tokenHashInUse = () => fail('TOKEN_HASH_IN_USE', 'This token hash is already in use; make a new token')
+
+export type CreateApiKeyErrorCode = 'INVALID_MEMBERSHIP' | 'TOKEN_HASH_IN_USE'
 
 export async function createApiKey(deps: Deps, access: ProjectAccess, input: { memberships: readonly Membership[]; description: string; tokenHash?: string | null }):
     Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
   const problems = validateMemberships(access.acl, input.memberships)
   if (problems.length > 0) return invalidMembership(problems)
-  return deps.db.transaction(async (tx) =>
-    ok(await createProjectApiKey(tx, deps, { projectId: access.project.id, memberships: input.memberships, description: input.description, tokenHash: input.tokenHash })))
+  return deps.db.transaction((tx) =>
+    createProjectApiKey(tx, deps, { projectId: access.project.id, memberships: input.memberships, description: input.description, tokenHash: input.tokenHash }))
 }
 
 export function invalidMembership(problems: MembershipProblem[]) {
@@ -57,7 +68,7 @@ export function invalidMembership(problems: MembershipProblem[]) {
 
 /** An application identity with global roles and a permanent key (createGlobalApiKey). */
 export async function createGlobalApiKey(deps: Deps, input: { roles: readonly string[]; description: string; tokenHash?: string | null }):
-    Promise<Result<CreatedApiKey, never>> {
-  return deps.db.transaction(async (tx) =>
-    ok(await createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash })))
+    Promise<Result<CreatedApiKey, 'TOKEN_HASH_IN_USE'>> {
+  return deps.db.transaction((tx) =>
+    createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash }))
 }

@@ -8,6 +8,8 @@ import type { CacheEntry } from './tokenCache.js'
 export interface Principal {
   apiKeyId: string
   apiKeyType: ApiKeyType
+  /** When the key was made: for a session, when its person signed in. */
+  apiKeyCreatedAt: Date
   identityId: string
   personId: string | null
   /** Global roles, with `person` added for identities that have a person (as Contember does). */
@@ -82,6 +84,7 @@ export function principalOf(key: ApiKeyForAuth): Principal {
   return {
     apiKeyId: key.id,
     apiKeyType: key.type,
+    apiKeyCreatedAt: key.createdAt,
     identityId: key.identityId,
     personId: key.personId,
     roles: key.personId !== null && !key.roles.includes('person') ? [...key.roles, 'person'] : key.roles,

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
-import { announceKeyChanged } from '../auth/announce.js'
+import { announceIdentityChanged, announceKeyChanged } from '../auth/announce.js'
 import { insertApiKey, updateApiKeyTokenHash } from '../../db/queries/apiKeys.js'
-import { insertBootstrapKey, selectBootstrapKey, type BootstrapKeyName } from '../../db/queries/bootstrapKeys.js'
+import { insertBootstrapKey, restoreBootstrapIdentity, selectBootstrapKey, type BootstrapKeyName } from '../../db/queries/bootstrapKeys.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { generateToken, hashToken, sameHash } from '../tokens.js'
 
@@ -18,10 +18,17 @@ export interface BootstrapOutcome {
   generated: Partial<Record<BootstrapKeyName, string>>
   /** Keys whose token the environment changed. */
   rotated: BootstrapKeyName[]
+  /**
+   * The identities of the root and login tokens. The API refuses to change their roles, keys,
+   * memberships or to disable their person; every start restores their role and key.
+   */
+  identityIds: Record<BootstrapKeyName, string>
   /** CONTEMBER_ROOT_EMAIL made a new person at this start. */
   rootPersonCreated?: boolean
   /** No TENANT_ENCRYPTION_KEY: one was generated into DATA_DIR at this start. */
   encryptionKeyGenerated?: boolean
+  /** DATA_DIR (PGlite) was readable or writable by other accounts and was made private at this start. */
+  dataDirMadePrivate?: boolean
 }
 
 /**
@@ -36,16 +43,21 @@ export async function ensureBootstrapKeys(
 ): Promise<BootstrapOutcome> {
   return deps.db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`)
-    const outcome: BootstrapOutcome = { generated: {}, rotated: [] }
+    const outcome: BootstrapOutcome = { generated: {}, rotated: [], identityIds: { root: '', login: '' } }
     for (const name of ['root', 'login'] as const) {
       const given = tokens[name]
       const existing = await selectBootstrapKey(tx, name)
       if (existing) {
+        outcome.identityIds[name] = existing.identityId
         if (given !== undefined && !sameHash(existing.tokenHash, hashToken(given))) {
           await updateApiKeyTokenHash(tx, existing.apiKeyId, hashToken(given))
           await announceKeyChanged(deps, tx, existing.tokenHash)
           outcome.rotated.push(name)
         }
+        // Whatever happened to them before (a database edited by hand, an older version that let
+        // the API change them), the special identities hold exactly their role and a working key.
+        const restore = { apiKeyId: existing.apiKeyId, identityId: existing.identityId, role: parts[name].role, dropMemberships: name === 'login' }
+        if (await restoreBootstrapIdentity(tx, restore)) await announceIdentityChanged(deps, tx, existing.identityId)
         continue
       }
       const token = given ?? generateToken()
@@ -59,6 +71,7 @@ export async function ensureBootstrapKeys(
         createdAt: deps.clock.now(),
       })
       await insertBootstrapKey(tx, name, key.id)
+      outcome.identityIds[name] = identity.id
     }
     return outcome
   })

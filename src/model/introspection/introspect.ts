@@ -15,6 +15,11 @@ export type Introspection =
     identityId: string
     personId: string | null
     email: string | null
+    /**
+     * Always false for now: a person may change their address without proving they own it, so
+     * `email` says what the person typed, not whom mail reaches. Never grant access by it.
+     */
+    emailVerified: false
     roles: string[]
     project: { slug: string; memberships: Membership[] } | null
     expiresAt: string | null
@@ -58,6 +63,7 @@ export async function introspect(deps: Deps, token: string, projectSlug: string 
     identityId: key.identityId,
     personId: key.personId,
     email: cached.email,
+    emailVerified: false,
     roles: principal.roles,
     project,
     expiresAt: key.expiresAt?.toISOString() ?? null,

@@ -8,7 +8,7 @@ import { deleteMemberships, insertMemberships, selectMemberships } from '../../d
 import { normaliseMemberships, validateMemberships, type Membership } from '../acl/projectAcl.js'
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
-import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAccess.js'
+import { mayTouchMemberships, visibleMemberships, type ProjectAccess } from '../projects/projectAccess.js'
 
 // addProjectMember, updateProjectMember and removeProjectMember. Each locks the identity first,
 // so concurrent changes to one member queue instead of racing past the "already a member"
@@ -25,21 +25,30 @@ async function currentMemberships(tx: Queryable, access: ProjectAccess, identity
   return group?.memberships ?? []
 }
 
+/**
+ * The login token is public (admin screens ship it to browsers): a project role of its identity
+ * would be everybody's. Its memberships follow the environment (none).
+ */
+const isBootstrap = (deps: Deps, identityId: string) => identityId === deps.bootstrapIdentities.login
+
+/** A member the caller may not see any membership of is, for the caller, no member at all. */
+const hidden = (access: ProjectAccess, current: readonly Membership[]) => visibleMemberships(access, current).length === 0
+
 const alreadyMember = () => fail('ALREADY_MEMBER', 'This identity is already a project member. Use updateProjectMember mutation to change memberships.')
 const notMember = () => fail('NOT_MEMBER', 'Not a project member')
 
 export async function addProjectMember(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'IDENTITY_NOT_FOUND' | 'ALREADY_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
   const memberships = normaliseMemberships(given)
-  if (!mayTouchMemberships(access, 'manage', memberships)) return forbidden('add')
+  if (!mayTouchMemberships(access, 'manage', memberships) || isBootstrap(deps, identityId)) return forbidden('add')
   const problems = validateMemberships(access.acl, memberships)
   if (problems.length > 0) return invalidMembership(problems)
   if (!isUuid(identityId)) return fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
   return deps.db.transaction(async (tx) => {
     if (!await lockIdentity(tx, identityId)) return fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
-    if ((await currentMemberships(tx, access, identityId)).length > 0) {
-      return alreadyMember()
-    }
+    const current = await currentMemberships(tx, access, identityId)
+    // Telling ALREADY_MEMBER about a member the caller cannot see would reveal the membership.
+    if (current.length > 0) return hidden(access, current) ? forbidden('add') : alreadyMember()
     try {
       await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
       await announceIdentityChanged(deps, tx, identityId)
@@ -58,14 +67,14 @@ export async function addProjectMember(deps: Deps, access: ProjectAccess, identi
 export async function updateProjectMember(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
   const memberships = normaliseMemberships(given)
-  if (!mayTouchMemberships(access, 'manage', memberships)) return forbidden('update')
+  if (!mayTouchMemberships(access, 'manage', memberships) || isBootstrap(deps, identityId)) return forbidden('update')
   const problems = validateMemberships(access.acl, memberships)
   if (problems.length > 0) return invalidMembership(problems)
   if (!isUuid(identityId)) return notMember()
   return deps.db.transaction(async (tx) => {
     await lockIdentity(tx, identityId)
     const current = await currentMemberships(tx, access, identityId)
-    if (current.length === 0) return notMember()
+    if (current.length === 0 || hidden(access, current)) return notMember()
     const roles = memberships.map((m) => m.role)
     if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden('update')
     await deleteMemberships(tx, access.project.id, identityId, roles)
@@ -79,12 +88,12 @@ export async function updateProjectMember(deps: Deps, access: ProjectAccess, ide
 export async function removeProjectMember(deps: Deps, access: ProjectAccess, identityId: string):
     Promise<Result<null, 'NOT_MEMBER' | 'FORBIDDEN'>> {
   // A caller without any rule to manage members learns nothing, not even who is one.
-  if (!mayTouchMemberships(access, 'manage', [])) return forbidden('remove')
+  if (!mayTouchMemberships(access, 'manage', []) || isBootstrap(deps, identityId)) return forbidden('remove')
   if (!isUuid(identityId)) return notMember()
   return deps.db.transaction(async (tx) => {
     await lockIdentity(tx, identityId)
     const current = await currentMemberships(tx, access, identityId)
-    if (current.length === 0) return notMember()
+    if (current.length === 0 || hidden(access, current)) return notMember()
     if (!mayTouchMemberships(access, 'manage', current)) return forbidden('remove')
     await deleteMemberships(tx, access.project.id, identityId)
     await announceIdentityChanged(deps, tx, identityId)

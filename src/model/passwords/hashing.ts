@@ -12,6 +12,23 @@ export const ARGON2_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19_456, ti
 const isBcrypt = (stored: string) => /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(stored)
 const isArgon2 = (stored: string) => /^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.test(stored)
 
+/**
+ * The most an imported hash may cost to verify. A hash carries its own parameters, so without a
+ * ceiling an admin could import one that takes hours (argon2 t=2^32-1, bcrypt cost 31) and a few
+ * sign-ins would hold every hashing thread. Contember's bcrypt cost is 10, OWASP's argon2id 19 MiB.
+ */
+export const HASH_CEILINGS = { bcryptCost: 14, argon2MemoryKiB: 65_536, argon2TimeCost: 10, argon2Parallelism: 4 } as const
+
+/** True when a hash of a supported kind asks for more work than HASH_CEILINGS allow. */
+export function exceedsHashCeilings(stored: string): boolean {
+  const bcryptCost = /^\$2[aby]\$(\d\d)\$/.exec(stored)
+  if (bcryptCost) return Number(bcryptCost[1]) > HASH_CEILINGS.bcryptCost
+  const argon = /^\$argon2(?:id|i|d)\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored)
+  if (!argon) return false
+  const [m, t, p] = [Number(argon[1]), Number(argon[2]), Number(argon[3])]
+  return m > HASH_CEILINGS.argon2MemoryKiB || t > HASH_CEILINGS.argon2TimeCost || p > HASH_CEILINGS.argon2Parallelism
+}
+
 export function hashPassword(password: string): Promise<string> {
   return argon2Hash(password, ARGON2_PARAMS)
 }
@@ -22,6 +39,8 @@ export function isSupportedPasswordHash(stored: string): boolean {
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  // A hash stored before the ceilings existed is refused rather than allowed to stall the service.
+  if (exceedsHashCeilings(stored)) return false
   try {
     if (isArgon2(stored)) return await argon2Verify(stored, password)
     if (isBcrypt(stored)) return await bcrypt.compare(password, stored)

@@ -1,19 +1,28 @@
 import type { Deps } from '../deps.js'
 import { ok, type Result } from '../result.js'
+import { announceIdentityChanged } from '../auth/announce.js'
+import { disableSessionsOfIdentity } from '../../db/queries/apiKeys.js'
 import { updatePersonPasswordHash } from '../../db/queries/persons.js'
 import { hashPassword } from '../passwords/hashing.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
 
-/** Sets a new password after checking it against the policy (`changePassword`). */
-export async function setPassword(deps: Deps, personId: string, password: string): Promise<Result<null, 'TOO_WEAK'>> {
-  return (await refuseWeakPassword(deps, password)) ?? storePassword(deps, personId, password)
+/** Sets a new password after checking it against the policy (`changePassword`, by an admin). */
+export async function setPassword(deps: Deps, person: { id: string; identityId: string }, password: string): Promise<Result<null, 'TOO_WEAK'>> {
+  return (await refuseWeakPassword(deps, password)) ?? storePassword(deps, person, password, null)
 }
 
-/** Hashes (before the transaction: the slow part holds no locks) and stores an accepted password. */
-export async function storePassword(deps: Deps, personId: string, password: string): Promise<Result<null, never>> {
+/**
+ * Hashes (before the transaction: the slow part holds no locks) and stores an accepted password.
+ * Every session of the person ends but `keepSessionId` (the one that changed its own password):
+ * whoever held a stolen session, or knew the old password, is signed out everywhere at once.
+ */
+export async function storePassword(deps: Deps, person: { id: string; identityId: string }, password: string, keepSessionId: string | null):
+    Promise<Result<null, never>> {
   const hash = await hashPassword(password)
   return deps.db.transaction(async (tx) => {
-    await updatePersonPasswordHash(tx, personId, hash)
+    await updatePersonPasswordHash(tx, person.id, hash)
+    await disableSessionsOfIdentity(tx, person.identityId, deps.clock.now(), keepSessionId)
+    await announceIdentityChanged(deps, tx, person.identityId)
     return ok(null)
   })
 }

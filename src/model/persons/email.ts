@@ -10,8 +10,11 @@ export function normaliseEmail(email: string): string {
 
 const shape = /^[^\s@]+@[\w-]+(\.[\w-]+)*$/
 
+/** RFC 5321's limit on a forward path; a longer address cannot be delivered to. */
+export const MAX_EMAIL_LENGTH = 254
+
 export function isValidEmail(normalised: string): boolean {
-  return normalised.length >= 3 && normalised.length <= 254 && shape.test(normalised)
+  return normalised.length >= 3 && normalised.length <= MAX_EMAIL_LENGTH && shape.test(normalised)
 }
 
 /** The name a person gets when sign-up names none: the part of the email before "@" (as the reference). */

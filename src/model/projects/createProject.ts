@@ -7,7 +7,7 @@ import { insertMemberships } from '../../db/queries/memberships.js'
 import { createProjectApiKey, type CreatedApiKey } from '../api-keys/createApiKey.js'
 import { secretContext } from './setProjectSecret.js'
 
-export type CreateProjectErrorCode = 'ALREADY_EXISTS' | 'INIT_ERROR'
+export type CreateProjectErrorCode = 'ALREADY_EXISTS' | 'INIT_ERROR' | 'TOKEN_HASH_IN_USE'
 
 export interface CreateProjectInput {
   slug: string
@@ -46,12 +46,13 @@ export async function createProject(deps: Deps, input: CreateProjectInput): Prom
     if (!input.creator.roles.includes('super_admin')) {
       await insertMemberships(tx, project.id, input.creator.identityId, [{ role: ADMIN_ROLE, variables: [] }], now)
     }
-    const deployerApiKey = input.deployKey === false ? null : await createProjectApiKey(tx, deps, {
+    if (input.deployKey === false) return ok({ deployerApiKey: null })
+    const deployerApiKey = await createProjectApiKey(tx, deps, {
       projectId: project.id,
       memberships: [{ role: 'deployer', variables: [] }],
       description: `Deploy key for ${input.slug}`,
       tokenHash: typeof input.deployKey === 'string' ? input.deployKey : null,
     })
-    return ok({ deployerApiKey })
+    return deployerApiKey.ok ? ok({ deployerApiKey: deployerApiKey.value }) : deployerApiKey
   })
 }

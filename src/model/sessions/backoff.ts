@@ -1,5 +1,7 @@
-import type { LoginConfig } from '../config/tenantConfig.js'
-import type { SignInFailure } from '../../db/queries/signInFailures.js'
+import type { Deps } from '../deps.js'
+import { loadTenantConfig, type LoginConfig } from '../config/tenantConfig.js'
+import { fail, ok, type Result } from '../result.js'
+import { pruneSignInFailures, reserveSignInAttempt, selectSignInFailure, type SignInFailure } from '../../db/queries/signInFailures.js'
 
 /**
  * Seconds until the next sign-in attempt for an email is allowed, 0 when it is allowed now.
@@ -13,4 +15,28 @@ export function secondsUntilNextAttempt(failure: SignInFailure | null, now: Date
   if (sinceLast >= login.attemptWindow) return 0
   const wait = Math.min(login.baseBackoff * 2 ** Math.min(failure.failures - 1, 30), login.maxBackoff)
   return Math.max(0, Math.ceil(wait - sinceLast))
+}
+
+/**
+ * Takes one attempt at a password (or code) of `email` before it is checked, so a burst of
+ * concurrent guesses cannot all slip through between a read and a write: the reservation counts
+ * as a failure until a success clears it (deleteSignInFailures in the success's transaction).
+ * Written in its own statement, outside any transaction, so a refused attempt stays counted.
+ */
+export async function reserveAttempt(deps: Deps, email: string, login: LoginConfig): Promise<Result<{ previous: Date | null }, 'RATE_LIMIT_EXCEEDED'>> {
+  const now = deps.clock.now()
+  const reserved = await reserveSignInAttempt(deps.db, email, now, login)
+  if (reserved) return ok(reserved)
+  // At least 1 s: the row may have changed between the two statements.
+  const wait = Math.max(1, secondsUntilNextAttempt(await selectSignInFailure(deps.db, email), now, login))
+  return fail('RATE_LIMIT_EXCEEDED', `Too many failed attempts, try again in ${wait} s`, { retryAfter: wait })
+}
+
+/**
+ * Deletes counters whose last failure is older than the attempt window: they no longer delay
+ * anybody (the next failure would start the count again), so the table holds only live ones.
+ */
+export async function forgetQuietFailures(deps: Deps): Promise<number> {
+  const { login } = await loadTenantConfig(deps.db)
+  return pruneSignInFailures(deps.db, new Date(deps.clock.now().getTime() - login.attemptWindow * 1000))
 }

@@ -1,12 +1,13 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { claimOtpTimeStep, publicPerson, selectPersonCredentials, updatePersonPasswordHash, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
-import { deleteSignInFailures, recordSignInFailure, selectSignInFailure } from '../../db/queries/signInFailures.js'
+import { deleteSignInFailures, releaseSignInAttempt } from '../../db/queries/signInFailures.js'
 import { loadTenantConfig, type LoginConfig } from '../config/tenantConfig.js'
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../passwords/hashing.js'
-import { normaliseEmail } from '../persons/email.js'
+import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
+import { MAX_EMAIL_LENGTH, normaliseEmail } from '../persons/email.js'
 import { checkOtp } from '../otp/totp.js'
-import { secondsUntilNextAttempt } from './backoff.js'
+import { reserveAttempt } from './backoff.js'
 import { createSession, sessionMinutes } from './createSession.js'
 
 export type SignInErrorCode =
@@ -37,24 +38,30 @@ type Refusal = { code: SignInErrorCode; message: string }
 export async function signIn(deps: Deps, input: SignInInput): Promise<Result<SignedIn, SignInErrorCode>> {
   const config = await loadTenantConfig(deps.db)
   const email = normaliseEmail(input.email)
-  const now = deps.clock.now()
+  // No person can have a longer address, and it must not reach the back-off table's index.
+  if (email.length > MAX_EMAIL_LENGTH) return hideIfConfigured(config.login, 'UNKNOWN_EMAIL', 'Person with this email not found')
 
-  const wait = secondsUntilNextAttempt(await selectSignInFailure(deps.db, email), now, config.login)
-  if (wait > 0) {
-    return fail('RATE_LIMIT_EXCEEDED', `Too many failed attempts, try again in ${wait} s`, { retryAfter: wait })
-  }
+  // The attempt is counted before the password is checked (see reserveAttempt).
+  const reserved = await reserveAttempt(deps, email, config.login)
+  if (!reserved.ok) return reserved
 
   const person = await selectPersonCredentials(deps.db, { email })
   const refusal = await checkCredentials(person, email, input.password, config.login)
-  if (refusal) return failed(deps, email, refusal, config.login)
+  if (refusal) return fail(refusal.code, refusal.message)
   const found = person!
+  const now = deps.clock.now()
 
   let otpStep: number | null = null
   if (found.otpActivatedAt !== null) {
-    if (!input.otpToken) return fail('OTP_REQUIRED', '2FA is enabled. OTP token is required')
+    if (!input.otpToken) {
+      // The password was right and no code was tried: the first step of a normal two-step
+      // sign-in, not a guess. Its attempt is given back, so the step with the code may follow at once.
+      await releaseSignInAttempt(deps.db, email, reserved.value.previous)
+      return fail('OTP_REQUIRED', '2FA is enabled. OTP token is required')
+    }
     const secret = deps.secrets.decrypt(found.otpSecretEncrypted!, otpContext(found.id))
     otpStep = await checkOtp(secret, input.otpToken, now, found.otpLastTimeStep)
-    if (otpStep === null) return failed(deps, email, { code: 'INVALID_OTP_TOKEN', message: 'OTP token validation has failed' }, config.login)
+    if (otpStep === null) return fail('INVALID_OTP_TOKEN', 'OTP token validation has failed')
   }
 
   const rehash = found.passwordHash !== null && needsRehash(found.passwordHash) ? await hashPassword(input.password) : null
@@ -72,9 +79,20 @@ export async function signIn(deps: Deps, input: SignInInput): Promise<Result<Sig
 
 export const otpContext = (personId: string) => `otp:${personId}`
 
+const hidden = (login: LoginConfig, code: SignInErrorCode, message: string): Refusal =>
+  login.revealUserExists ? { code, message } : { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' }
+
+function hideIfConfigured(login: LoginConfig, code: SignInErrorCode, message: string) {
+  const refusal = hidden(login, code, message)
+  return fail(refusal.code, refusal.message)
+}
+
 async function checkCredentials(person: PersonCredentials | null, email: string, password: string, login: LoginConfig): Promise<Refusal | null> {
-  const hide = (code: SignInErrorCode, message: string): Refusal =>
-    login.revealUserExists ? { code, message } : { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' }
+  const hide = (code: SignInErrorCode, message: string) => hidden(login, code, message)
+  // No password this long was ever accepted, so it cannot match; nothing is hashed for it.
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    return person ? hide('INVALID_PASSWORD', 'Password does not match') : hide('UNKNOWN_EMAIL', `Person with email ${email} not found`)
+  }
   if (!person) {
     await verifyAgainstDummy(password)
     return hide('UNKNOWN_EMAIL', `Person with email ${email} not found`)
@@ -87,10 +105,4 @@ async function checkCredentials(person: PersonCredentials | null, email: string,
   // Told only to someone who knows the password, so it reveals nothing to a guesser.
   if (person.disabledAt !== null) return { code: 'PERSON_DISABLED', message: 'Person is disabled' }
   return null
-}
-
-/** Failures are counted in their own statement: they must outlive the refused sign-in. */
-async function failed(deps: Deps, email: string, refusal: Refusal, login: LoginConfig) {
-  await recordSignInFailure(deps.db, email, deps.clock.now(), login.attemptWindow)
-  return fail(refusal.code, refusal.message)
 }
