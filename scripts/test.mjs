@@ -39,7 +39,7 @@ for (const [name, env] of backends) {
   console.log(`\n=== tests on ${name} (${files.length} files) ===`)
   const result = run(process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    '--test-timeout=60000', ...files,
+    '--test-timeout=180000', ...files,
   ], { ...env, TENANT_TEST_BACKEND: name })
   passed += Number(/ℹ pass (\d+)/.exec(result.out)?.[1] ?? 0)
   failed += Number(/ℹ fail (\d+)/.exec(result.out)?.[1] ?? 0)

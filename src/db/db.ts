@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import { securePrivateDir } from './dataDir.js'
+import { lockDataDir } from './dataDirLock.js'
 
 // One interface over two engines: PostgreSQL through `pg` and PGlite (PostgreSQL compiled to
 // WASM, embedded in the process). The SQL is the same for both; only connection handling differs.
@@ -172,12 +173,24 @@ export async function openDb(config: { DATABASE_URL?: string | undefined; DATA_D
   // Closed before PGlite opens a file in it, and once more after: PGlite unpacks a new database
   // with the umask's modes. Files it makes later are PostgreSQL's own 0600, in a 0700 directory.
   const { fixed } = await securePrivateDir(config.DATA_DIR)
-  const db = await createPgliteDb(config.DATA_DIR)
+  const unlock = await lockDataDir(config.DATA_DIR)
+  let db: Db
+  try {
+    db = await createPgliteDb(config.DATA_DIR)
+  } catch (error) {
+    await unlock()
+    throw error
+  }
+  const closeDb = db.close
+  const close = async () => {
+    await closeDb()
+    await unlock()
+  }
   try {
     await securePrivateDir(config.DATA_DIR)
   } catch (error) {
-    await db.close().catch(() => {})
+    await close().catch(() => {})
     throw error
   }
-  return Object.assign(db, { dataDirMadePrivate: fixed })
+  return Object.assign(db, { dataDirMadePrivate: fixed, close })
 }

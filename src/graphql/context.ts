@@ -10,7 +10,17 @@ export interface Context {
   requestId: string
   /** Per request: values several resolvers need (a project's access for this caller). */
   memo: Map<string, Promise<unknown>>
+  /**
+   * Identities this request signed in (signIn, createSessionToken): a result describing "the
+   * person who just signed in" shows them as they see themselves, not as the caller (the login
+   * token) may see them (their roles and all their projects).
+   */
+  signedIn: Set<string>
 }
+
+/** Does the caller see this identity as itself (its own, or one this request signed in)? */
+export const seesAsSelf = (ctx: Context, identityId: string) =>
+  identityId === ctx.principal.identityId || ctx.signedIn.has(identityId)
 
 /** Computes `make()` once per request for `key`. */
 export function memo<T>(ctx: Context, key: string, make: () => Promise<T>): Promise<T> {

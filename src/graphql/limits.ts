@@ -1,5 +1,5 @@
 import {
-  GraphQLError, getNamedType, isListType, isNonNullType, isObjectType, isInterfaceType, Kind,
+  GraphQLError, Location, getNamedType, isListType, isNonNullType, isObjectType, isInterfaceType, Kind,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode,
 } from 'graphql'
 
@@ -45,6 +45,15 @@ export const LIST_FACTOR = 10
 export const PASSWORD_FIELDS: ReadonlySet<string> = new Set([
   'signIn', 'signUp', 'changePassword', 'changeMyPassword', 'prepareOtp', 'disableOtp',
 ])
+
+/**
+ * Whether the document came from parsing GraphQL text. Mercurius, when the text does not parse,
+ * tries it as a JSON syntax tree; such a tree is not checked by anything and made validation
+ * throw (a 500), so it is refused. (Contember's clients send GraphQL text.)
+ */
+export function isParsedDocument(document: DocumentNode): boolean {
+  return document?.kind === Kind.DOCUMENT && document.loc instanceof Location && Array.isArray(document.definitions)
+}
 
 /** Breaks of a limit, worded for the client (the limit's value, never anything internal). */
 export class LimitExceeded extends Error {}

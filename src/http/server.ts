@@ -9,8 +9,8 @@ import type { Principal } from '../model/auth/authenticate.js'
 import { graphqlSchemaDir } from '../paths.js'
 import { resolvers, loaders } from '../graphql/resolvers.js'
 import { formatExecution } from '../graphql/errors.js'
-import { checkDocument, defaultRequestLimits, LimitExceeded, limitError, type RequestLimits } from '../graphql/limits.js'
-import { registerDocumentLimit } from './documentLimit.js'
+import { checkDocument, defaultRequestLimits, isParsedDocument, LimitExceeded, limitError, type RequestLimits } from '../graphql/limits.js'
+import { registerEnvelopeChecks } from './envelope.js'
 import { registerDrain } from './drain.js'
 import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
@@ -87,7 +87,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   registerIntrospection(server, deps)
 
   const graphql = options.graphql ?? defaultGraphqlOptions
-  registerDocumentLimit(server, graphql.limits.maxDocumentBytes)
+  registerEnvelopeChecks(server, graphql.limits.maxDocumentBytes)
   await server.register(mercurius, {
     schema: await loadSchema(),
     resolvers: resolvers as never,
@@ -107,6 +107,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       principal: request.principal!,
       requestId: request.id,
       memo: new Map(),
+      signedIn: new Set(),
     }),
     errorFormatter: (execution, ctx) => {
       const reply = (ctx as unknown as { reply: { request: { id: string }; log: FastifyInstance['log'] } }).reply
@@ -116,6 +117,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   // Runs after parsing and before validation, for documents not in the cache yet (a cached one
   // passed): nothing is validated, cached or run for a request over the limits.
   server.graphql.addHook('preValidation', async (schema, document) => {
+    if (!isParsedDocument(document)) throw limitError('Syntax Error: the query is not GraphQL text')
     try {
       checkDocument(schema, document, graphql.limits)
     } catch (error) {

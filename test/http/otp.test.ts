@@ -128,3 +128,13 @@ test('otp: identities without a person may not set it up (ForbiddenError)', asyn
     }
   }
 })
+
+test('otp: the code that confirmed enrolment signs in once right after (confirming is no sign-in); replays are still refused', async () => {
+  const { email, token } = await personSession()
+  const { otpSecret } = (await prepare(token)).result
+  clock.advance(30_000)
+  const code = await codeAt(otpSecret)
+  assert.equal((await confirm(token, code)).ok, true)
+  assert.equal((await signIn(email, code)).ok, true, 'the code on screen signs in')
+  assert.equal((await signIn(email, code)).error.code, 'INVALID_OTP_TOKEN', 'but only once')
+})

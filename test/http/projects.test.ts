@@ -140,16 +140,24 @@ test('createProject: an invalid ACL is INIT_ERROR naming where, and creates noth
   assert.deepEqual(await state(), before)
 })
 
-test('createProject: a slug other than lower-case letters and digits joined by single dashes is a UserInputError and creates nothing', async () => {
+test('createProject: a slug with anything but letters, digits, "_" and "-" is a UserInputError and creates nothing', async () => {
   const before = await state()
   const id = randomBytes(3).toString('hex')
-  for (const slug of ['', `P-${id}`, `p ${id}`, `p_${id}`, `-p${id}`, `p${id}-`, `p--${id}`, `p.${id}`, `p/${id}`, 'a'.repeat(101)]) {
+  for (const slug of ['', `p ${id}`, `p.${id}`, `p/${id}`, `p%${id}`, `pé${id}`, 'a'.repeat(256)]) {
     const answer = await refusal(CREATE, { slug })
     assert.equal(answer.code, 'UserInputError', JSON.stringify(slug))
     assert.equal(await project(slug), null)
   }
   assert.deepEqual(await state(), before)
   await createProject({}) // the same call with a valid slug goes through
+})
+
+test('createProject: slugs with underscores, upper case and dashes anywhere work, as in Contember projects', async () => {
+  for (const slug of [`test_${randomBytes(3).toString('hex')}`, `My_Blog-${randomBytes(3).toString('hex')}`, `-x--${randomBytes(2).toString('hex')}_`]) {
+    const created = await server.gql('mutation($slug: String!) { createProject(projectSlug: $slug) { ok } }', { variables: { slug } })
+    assert.equal(created.body.data?.createProject?.ok, true, `${slug}: ${JSON.stringify(created.body)}`)
+    assert.deepEqual((await server.gql('query($slug: String!) { projectBySlug(slug: $slug) { slug } }', { variables: { slug } })).body.data.projectBySlug, { slug })
+  }
 })
 
 test('createProject: a project_creator person becomes its admin member; root does not become a member', async () => {

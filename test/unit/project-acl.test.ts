@@ -208,3 +208,14 @@ const ruleCases: { tenant: TenantRules; action: TenantAction; has: boolean }[] =
 for (const c of ruleCases)
   test(`hasTenantRule ${c.action} under ${JSON.stringify(c.tenant)} -> ${c.has}`, () =>
     assert.equal(hasTenantRule(aclWith({ lead: c.tenant }), [lead], c.action), c.has))
+
+// The reference puts no pattern on role and variable names; only their length is bounded here.
+for (const role of ['chief-editor', '1st_editor', 'Editor.EN', 'rédacteur', 'a b']) {
+  test(`parseProjectAcl accepts the role name ${JSON.stringify(role)}`, () => {
+    const result = parseProjectAcl({ acl: { roles: { [role]: { variables: { [`${role}_lang`]: { type: 'entity', entityName: 'Language' } } } } } })
+    assert.equal(result.ok, true, JSON.stringify(result))
+  })
+}
+test('parseProjectAcl refuses a role name over 100 characters', () => {
+  assert.equal(parseProjectAcl({ acl: { roles: { ['r'.repeat(101)]: {} } } }).ok, false)
+})

@@ -1,7 +1,7 @@
 import { globalPermissions } from '../../model/acl/globalPermissions.js'
 import { selectIdentitiesByIds, type IdentityRow } from '../../db/queries/identities.js'
 import { selectPersonsByIds, type PersonRow } from '../../db/queries/persons.js'
-import type { Context } from '../context.js'
+import { seesAsSelf, type Context } from '../context.js'
 import { selectApiKeysOfIdentities } from '../../db/queries/apiKeys.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectProjects, selectProjectsByIds } from '../../db/queries/projects.js'
@@ -18,7 +18,7 @@ const withPersonRole = (row: IdentityRow) =>
 
 // Another identity's global roles are for admins to see (as in the reference, others get null).
 const mayViewRoles = (row: IdentityRow, ctx: Context) =>
-  row.id === ctx.principal.identityId || administersAllProjects(ctx.principal.roles)
+  seesAsSelf(ctx, row.id) || administersAllProjects(ctx.principal.roles)
 
 export const Identity = {
   roles: (row: IdentityRow, _: unknown, ctx: Context) => (mayViewRoles(row, ctx) ? withPersonRole(row) : null),
@@ -61,7 +61,7 @@ export const identityLoaders = {
       const projects = new Map((groups.length ? await selectProjectsByIds(ctx.deps.db, [...new Set(groups.map((g) => g.projectId))]) : []).map((p) => [p.id, p]))
       const seeAll = administersAllProjects(ctx.principal.roles)
       return Promise.all(batch.map(async ({ obj }) => {
-        const own = obj.id === ctx.principal.identityId
+        const own = seesAsSelf(ctx, obj.id)
         const held = administersAllProjects(obj.roles)
           ? everywhere.map((project) => ({ project, memberships: [{ role: ADMIN_ROLE, variables: [] }] as Membership[] }))
           : groups.filter((g) => g.identityId === obj.id).map((g) => ({ project: projects.get(g.projectId)!, memberships: g.memberships }))

@@ -23,7 +23,7 @@ export const createProject: Resolver<CreateArgs> = async (_, args, ctx) => {
   requireAccess(ctx, 'createProject')
   for (const secret of args.secrets ?? []) checkSecretKey(secret.key)
   if (!isValidSlug(args.projectSlug)) {
-    throw new UserInputError('projectSlug must be lower-case letters, digits and single dashes between them (at most 100 characters)')
+    throw new UserInputError('projectSlug must be 1 to 255 letters, digits, "_" or "-"')
   }
   if (args.config != null && (typeof args.config !== 'object' || Array.isArray(args.config))) throw new UserInputError('config must be a JSON object')
   const hash = args.options?.deployTokenHash ?? args.deployTokenHash ?? null

@@ -15,5 +15,7 @@ export const createSessionToken: Resolver<Args> = async (_, args, ctx) => {
       : null
   if (!person) throw new UserInputError('Please provide either email or personId')
   if (!person.ok) return toPayload(person)
-  return toPayload(await model.createSessionToken(ctx.deps, person.value, args.expiration))
+  const result = await model.createSessionToken(ctx.deps, person.value, args.expiration)
+  if (result.ok) ctx.signedIn.add(result.value.person.identityId)
+  return toPayload(result)
 }

@@ -4,5 +4,7 @@ import { toPayload } from '../payload.js'
 
 export const signIn: Resolver<model.SignInInput> = async (_, args, ctx) => {
   requireAccess(ctx, 'signIn')
-  return toPayload(await model.signIn(ctx.deps, args))
+  const result = await model.signIn(ctx.deps, args)
+  if (result.ok) ctx.signedIn.add(result.value.person.identityId)
+  return toPayload(result)
 }

@@ -50,7 +50,10 @@ export interface Membership {
 export const own = <V>(dict: Readonly<Record<string, V>>, key: string): V | undefined =>
   Object.hasOwn(dict, key) ? dict[key] : undefined
 
-const name = z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be letters, digits, "_" or "-"')
+// Any name the reference takes (it has no pattern: role and variable names are keys of the ACL
+// schema), up to 100 characters so a role fits its membership index. Names like "constructor"
+// are only data here: every look-up goes through `own`.
+const name = z.string().min(1).max(100)
 const variableDefinition = z.discriminatedUnion('type', [
   z.object({ type: z.literal('entity'), entityName: z.string().min(1) }).passthrough(),
   z.object({ type: z.literal('predefined'), value: z.string().min(1) }).passthrough(),

@@ -12,7 +12,9 @@ export async function confirmOtp(deps: Deps, person: PersonCredentials, code: st
   const step = await checkOtp(secret, code, now, person.otpLastTimeStep)
   if (step === null) return fail('INVALID_OTP_TOKEN', 'Provided token is not correct.')
   return deps.db.transaction(async (tx) => {
-    await updatePersonOtp(tx, person.id, { secretEncrypted: person.otpSecretEncrypted, activatedAt: now, lastTimeStep: step })
+    // The code is not spent: confirming enrolment is no sign-in, and clients sign in at once with
+    // the code still on screen. Replays among sign-ins stay refused (claimOtpTimeStep at sign-in).
+    await updatePersonOtp(tx, person.id, { secretEncrypted: person.otpSecretEncrypted, activatedAt: now, lastTimeStep: null })
     return ok(null)
   })
 }

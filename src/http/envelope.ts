@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify'
+
+/**
+ * Checks the envelope of a /tenant request before Mercurius sees it, so a malformed one is a 400
+ * with the shape of any other request error (`{ errors: [{ message }] }`), never a 500:
+ * - a body that is text rather than a JSON object (text/plain): "Missing request query", as the
+ *   reference answers;
+ * - `query` or `operationName` that is not a string;
+ * - a query text larger than `maxBytes`, refused before it is parsed or looked up in the
+ *   parsed-query cache (whose keys are these texts).
+ */
+export function registerEnvelopeChecks(server: FastifyInstance, maxBytes: number): void {
+  server.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.url !== '/tenant') return
+    const refuse = (message: string) => reply.code(400).send({ errors: [{ message }] })
+    const envelope: unknown = request.method === 'GET' ? request.query : request.body
+    // application/graphql bodies are the query itself (a string Mercurius reads as such).
+    if (typeof envelope === 'string' && !isGraphqlBody(request.headers['content-type'])) return refuse('Missing request query')
+    if (typeof envelope !== 'string' && (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope))) return
+    const { query, operationName } = typeof envelope === 'string' ? { query: envelope, operationName: undefined }
+      : envelope as { query?: unknown; operationName?: unknown }
+    if (query !== undefined && typeof query !== 'string') return refuse('The query must be a string')
+    if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return refuse('operationName must be a string')
+    if (typeof query === 'string' && query.length > maxBytes / 4 && Buffer.byteLength(query, 'utf8') > maxBytes) {
+      return refuse(`The query is larger than ${maxBytes} bytes`)
+    }
+  })
+}
+
+const isGraphqlBody = (contentType: string | undefined) => /^application\/graphql\b/i.test(contentType ?? '')
