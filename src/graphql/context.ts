@@ -1,6 +1,6 @@
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
-import { may, type Action } from '../model/acl/permissions.js'
+import { forbiddenMessage, may, type Action } from '../model/acl/permissions.js'
 import { ForbiddenError } from './errors.js'
 
 /** What every resolver gets: the dependencies, the caller, and the request id for logs. */
@@ -32,32 +32,8 @@ export function memo<T>(ctx: Context, key: string, make: () => Promise<T>): Prom
 export type Resolver<Args = Record<string, never>, Parent = unknown, Out = unknown> =
   (parent: Parent, args: Args, ctx: Context) => Promise<Out> | Out
 
-// Forbidden messages as the reference words them ("You are not allowed to sign up").
-const verbs: Record<Action, string> = {
-  signIn: 'sign in',
-  signUp: 'sign up',
-  me: 'view yourself',
-  signOut: 'sign out',
-  changeMyPassword: 'change your password',
-  changeMyProfile: 'change your profile',
-  manageMyOtp: 'setup a OTP',
-  createSessionToken: 'create a session key',
-  changePassword: 'change password',
-  changeProfile: 'change a profile',
-  disablePerson: 'disable person account',
-  viewPersons: 'view persons',
-  viewConfiguration: 'view configuration',
-  configure: 'configure',
-  createProject: 'create a project',
-  updateProject: 'update a project',
-  createGlobalApiKey: 'create a global API key',
-  viewGlobalApiKeys: 'view global API keys',
-  disableApiKey: 'disable api key',
-  changeGlobalRoles: 'change global roles',
-}
-
 export function forbidden(action: Action, detail = ''): ForbiddenError {
-  return new ForbiddenError(`You are not allowed to ${verbs[action]}${detail}`)
+  return new ForbiddenError(forbiddenMessage(action, detail))
 }
 
 /** Throws the reference's ForbiddenError unless the caller's global roles allow `action`. */

@@ -102,3 +102,14 @@ export function raiseUnnamed<R extends { ok: boolean }>(result: R, codes: { inpu
   if (codes.forbidden?.includes(code)) throw new ForbiddenError(message)
   return result
 }
+
+/**
+ * A read's value. Reads fail only as FORBIDDEN (a ForbiddenError) or, for impossible arguments,
+ * INVALID_INPUT (a UserInputError); anything else would be a bug.
+ */
+export function valueOf<T>(result: { ok: true; value: T } | { ok: false; code: string; message: string }): T {
+  if (result.ok) return result.value
+  if (result.code === 'FORBIDDEN') throw new ForbiddenError(result.message)
+  if (result.code === 'INVALID_INPUT') throw new UserInputError(result.message)
+  throw new Error(`unexpected ${result.code} from a read`)
+}

@@ -1,5 +1,10 @@
 import type { Queryable } from '../db.js'
-import type { Membership } from '../../model/acl/projectAcl.js'
+
+/** A role an identity holds in a project, with the values of the role's variables. */
+export interface Membership {
+  role: string
+  variables: readonly { name: string; values: readonly string[] }[]
+}
 
 export interface IdentityMemberships {
   projectId: string

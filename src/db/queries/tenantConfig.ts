@@ -1,8 +1,10 @@
 import type { Queryable } from '../db.js'
-import type { StoredConfig } from '../../model/config/tenantConfig.js'
 
-export async function selectStoredConfig(q: Queryable, forUpdate = false): Promise<StoredConfig> {
-  const { rows } = await q.query<{ value: StoredConfig }>(`SELECT value FROM tenant_config${forUpdate ? ' FOR UPDATE' : ''}`)
+/** The settings an operator changed, by section and field, as stored (the model gives them types). */
+export type StoredConfigJson = Record<string, Record<string, unknown> | undefined>
+
+export async function selectStoredConfig(q: Queryable, forUpdate = false): Promise<StoredConfigJson> {
+  const { rows } = await q.query<{ value: StoredConfigJson }>(`SELECT value FROM tenant_config${forUpdate ? ' FOR UPDATE' : ''}`)
   return rows[0]?.value ?? {}
 }
 
@@ -11,6 +13,6 @@ export async function ensureTenantConfigRow(q: Queryable): Promise<void> {
   await q.query('INSERT INTO tenant_config (id) VALUES (true) ON CONFLICT (id) DO NOTHING')
 }
 
-export async function updateStoredConfig(q: Queryable, value: StoredConfig, at: Date): Promise<void> {
+export async function updateStoredConfig(q: Queryable, value: StoredConfigJson, at: Date): Promise<void> {
   await q.query('UPDATE tenant_config SET value = $1, updated_at = $2 WHERE id', [JSON.stringify(value), at])
 }

@@ -34,6 +34,33 @@ const byRole: Record<string, ReadonlySet<Action>> = {
   project_creator: new Set<Action>(['createProject']),
 }
 
+// Forbidden messages as the reference words them ("You are not allowed to sign up").
+const verbs: Record<Action, string> = {
+  signIn: 'sign in',
+  signUp: 'sign up',
+  me: 'view yourself',
+  signOut: 'sign out',
+  changeMyPassword: 'change your password',
+  changeMyProfile: 'change your profile',
+  manageMyOtp: 'setup a OTP',
+  createSessionToken: 'create a session key',
+  changePassword: 'change password',
+  changeProfile: 'change a profile',
+  disablePerson: 'disable person account',
+  viewPersons: 'view persons',
+  viewConfiguration: 'view configuration',
+  configure: 'configure',
+  createProject: 'create a project',
+  updateProject: 'update a project',
+  createGlobalApiKey: 'create a global API key',
+  viewGlobalApiKeys: 'view global API keys',
+  disableApiKey: 'disable api key',
+  changeGlobalRoles: 'change global roles',
+}
+
+/** "You are not allowed to …", as the reference words it for `action`. */
+export const forbiddenMessage = (action: Action, detail = '') => `You are not allowed to ${verbs[action]}${detail}`
+
 // updateProject (and setProjectSecret) are for super admins only, as in the reference: they
 // change what every member of the project gets.
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Membership } from '../../db/queries/memberships.js'
 
 // A project's roles, from its config under `acl`, in the shape of a Contember ACL schema:
 //   { roles: { editor: { variables: { language: { type: 'entity', entityName: 'Language' } },
@@ -38,10 +39,7 @@ export interface ProjectAcl {
   roles: Record<string, RoleDefinition>
 }
 
-export interface Membership {
-  role: string
-  variables: readonly { name: string; values: readonly string[] }[]
-}
+export type { Membership }
 
 /**
  * A dictionary entry that is really there: role and variable names come from users, and a name

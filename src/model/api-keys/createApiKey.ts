@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../../db/errors.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
 import { normaliseMemberships, problemMessages, validateMemberships, type Membership, type MembershipProblem } from '../acl/projectAcl.js'
-import type { ProjectAccess } from '../projects/projectAccess.js'
+import type { Principal } from '../auth/authenticate.js'
+import { administersAllProjects, isProjectAdmin, loadProjectAccess, projectNotFound } from '../projects/projectAccess.js'
 import { generateToken, hashToken } from '../tokens.js'
 
 export interface CreatedApiKey {
@@ -50,10 +51,25 @@ export async function createProjectApiKey(tx: Transaction, deps: Deps, key: {
 /** Not a schema code: the resolvers answer it as bad input (UserInputError). */
 export const tokenHashInUse = () => fail('TOKEN_HASH_IN_USE', 'This token hash is already in use; make a new token')
 
-export type CreateApiKeyErrorCode = 'INVALID_MEMBERSHIP' | 'TOKEN_HASH_IN_USE'
+export type CreateApiKeyErrorCode = 'PROJECT_NOT_FOUND' | 'INVALID_MEMBERSHIP' | 'TOKEN_HASH_IN_USE' | 'INVALID_TOKEN_HASH' | 'FORBIDDEN'
 
-export async function createApiKey(deps: Deps, access: ProjectAccess, input: { memberships: readonly Membership[]; description: string; tokenHash?: string | null }):
-    Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
+/** Not a schema code: the resolvers answer it as bad input (UserInputError). */
+export const invalidTokenHash = (name: string) => fail('INVALID_TOKEN_HASH', `Invalid format of ${name}. Must be hex-encoded sha256.`)
+
+/**
+ * A project's application key (createApiKey). As in the reference: refused unless the caller
+ * administers the project; an unknown project is PROJECT_NOT_FOUND only for those who administer
+ * every project (others learn nothing about which slugs exist).
+ */
+export async function createApiKey(deps: Deps, caller: Principal, input: {
+  projectSlug: string; memberships: readonly Membership[]; description: string; tokenHash?: string | null
+}): Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
+  const access = await loadProjectAccess(deps, caller, input.projectSlug)
+  if (!access || !isProjectAdmin(access)) {
+    if (!administersAllProjects(caller.roles)) return fail('FORBIDDEN', 'You are not allowed to create an API key for this project')
+    return fail('PROJECT_NOT_FOUND', projectNotFound(input.projectSlug))
+  }
+  if (input.tokenHash != null && !isTokenHash(input.tokenHash)) return invalidTokenHash('tokenHash')
   const problems = validateMemberships(access.acl, input.memberships)
   if (problems.length > 0) return invalidMembership(problems)
   return deps.db.transaction((tx) =>
@@ -64,11 +80,4 @@ export function invalidMembership(problems: MembershipProblem[]) {
   return fail('INVALID_MEMBERSHIP',
     `Provided membership is invalid: ${problems.map((p) => problemMessages[p.code](p)).join(' ')} You can also check membershipValidation field for structured details.`,
     { membershipValidation: problems })
-}
-
-/** An application identity with global roles and a permanent key (createGlobalApiKey). */
-export async function createGlobalApiKey(deps: Deps, input: { roles: readonly string[]; description: string; tokenHash?: string | null }):
-    Promise<Result<CreatedApiKey, 'TOKEN_HASH_IN_USE'>> {
-  return deps.db.transaction((tx) =>
-    createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash }))
 }

@@ -17,7 +17,7 @@ export async function configure(deps: Deps, input: unknown): Promise<Result<Tena
   return deps.db.transaction(async (tx) => {
     await ensureTenantConfigRow(tx)
     const stored = await selectStoredConfig(tx, true)
-    const next: StoredConfig = { ...stored }
+    const next = { ...stored } as StoredConfig
     for (const [section, fields] of Object.entries(parsed.data) as [keyof TenantConfig, Record<string, unknown> | null | undefined][]) {
       if (!fields) continue
       const merged: Record<string, unknown> = { ...next[section] }

@@ -102,5 +102,5 @@ export function mergeConfig(stored: StoredConfig): TenantConfig {
 }
 
 export async function loadTenantConfig(q: Queryable): Promise<TenantConfig> {
-  return mergeConfig(await selectStoredConfig(q))
+  return mergeConfig(await selectStoredConfig(q) as StoredConfig)
 }

@@ -4,10 +4,47 @@ import { isUniqueViolation } from '../../db/errors.js'
 import { insertProject, upsertProjectSecret } from '../../db/queries/projects.js'
 import { ADMIN_ROLE, parseProjectAcl } from '../acl/projectAcl.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
-import { createProjectApiKey, type CreatedApiKey } from '../api-keys/createApiKey.js'
-import { secretContext } from './setProjectSecret.js'
+import { createProjectApiKey, invalidTokenHash, isTokenHash, type CreatedApiKey } from '../api-keys/createApiKey.js'
+import type { Principal } from '../auth/authenticate.js'
+import { forbiddenMessage, may } from '../acl/permissions.js'
+import { secretContext, secretKeyProblem } from './setProjectSecret.js'
+import { isValidSlug } from './slug.js'
 
-export type CreateProjectErrorCode = 'ALREADY_EXISTS' | 'INIT_ERROR' | 'TOKEN_HASH_IN_USE'
+/** FORBIDDEN and the INVALID_ codes, TOKEN_HASH_IN_USE are no schema codes (ForbiddenError, UserInputError). */
+export type CreateProjectErrorCode = 'ALREADY_EXISTS' | 'INIT_ERROR' | 'TOKEN_HASH_IN_USE' | 'INVALID_TOKEN_HASH' | 'INVALID_INPUT' | 'FORBIDDEN'
+
+export interface CreateProjectArgs {
+  projectSlug: string
+  name?: string | null
+  config?: unknown
+  secrets?: readonly { key: string; value: string }[] | null
+  options?: { deployTokenHash?: string | null; noDeployToken?: boolean | null } | null
+  /** Deprecated place of options.deployTokenHash. */
+  deployTokenHash?: string | null
+}
+
+/** createProject as a caller asks for it: who may, and what the arguments must be. */
+export async function createProjectAs(deps: Deps, caller: Principal, args: CreateProjectArgs):
+    Promise<Result<{ deployerApiKey: CreatedApiKey | null }, CreateProjectErrorCode>> {
+  if (!may(caller.roles, 'createProject')) return fail('FORBIDDEN', forbiddenMessage('createProject'))
+  for (const secret of args.secrets ?? []) {
+    const problem = secretKeyProblem(secret.key)
+    if (problem) return fail('INVALID_INPUT', problem)
+  }
+  if (!isValidSlug(args.projectSlug)) return fail('INVALID_INPUT', 'projectSlug must be 1 to 255 letters, digits, "_" or "-"')
+  if (args.config != null && (typeof args.config !== 'object' || Array.isArray(args.config))) return fail('INVALID_INPUT', 'config must be a JSON object')
+  const hash = args.options?.deployTokenHash ?? args.deployTokenHash ?? null
+  if (hash !== null && !isTokenHash(hash)) return invalidTokenHash('deployTokenHash')
+  return createProject(deps, {
+    slug: args.projectSlug,
+    name: args.name,
+    config: args.config,
+    secrets: args.secrets,
+    creator: { identityId: caller.identityId, roles: caller.roles },
+    // As in the reference: a deploy token is made unless the caller brings its own or declines.
+    deployKey: args.options?.noDeployToken ? false : hash ?? true,
+  })
+}
 
 export interface CreateProjectInput {
   slug: string

@@ -3,8 +3,11 @@ import { fail, ok, type Result } from '../result.js'
 import { selectProjectBySlug, updateProjectRow } from '../../db/queries/projects.js'
 import { parseProjectAcl } from '../acl/projectAcl.js'
 import { projectNotFound } from './projectAccess.js'
+import type { Principal } from '../auth/authenticate.js'
+import { may } from '../acl/permissions.js'
 
-export type UpdateProjectErrorCode = 'PROJECT_NOT_FOUND' | 'INVALID_CONFIG'
+/** FORBIDDEN and INVALID_CONFIG are no schema codes: the resolver answers ForbiddenError and UserInputError. */
+export type UpdateProjectErrorCode = 'PROJECT_NOT_FOUND' | 'INVALID_CONFIG' | 'FORBIDDEN'
 
 /** Objects merge key by key, recursively; arrays are concatenated (as the reference); anything else is replaced. */
 export function deepMerge(base: unknown, patch: unknown): unknown {
@@ -27,8 +30,10 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * Renames a project and/or replaces its config (or with `mergeConfig` deep-merges into it).
  * The resulting config's ACL is checked before anything is written.
  */
-export async function updateProject(deps: Deps, slug: string, changes: { name?: string | null; config?: unknown; mergeConfig?: boolean | null }):
+export async function updateProject(deps: Deps, caller: Principal, slug: string, changes: { name?: string | null; config?: unknown; mergeConfig?: boolean | null }):
     Promise<Result<null, UpdateProjectErrorCode>> {
+  // For super admins only, as in the reference: it changes what every member gets.
+  if (!may(caller.roles, 'updateProject')) return fail('FORBIDDEN', 'You are not allowed to update a project')
   return deps.db.transaction(async (tx) => {
     const project = await selectProjectBySlug(tx, slug, true)
     if (!project) return fail('PROJECT_NOT_FOUND', projectNotFound(slug))
