@@ -1,0 +1,43 @@
+import type { Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { announceIdentityChanged } from '../auth/announce.js'
+import { ok, type Result } from '../result.js'
+import { lockIdentity } from '../../db/queries/identities.js'
+import { deleteMemberships, insertMemberships } from '../../db/queries/memberships.js'
+import { normaliseMemberships, validateMemberships, type Membership } from '../acl/projectAcl.js'
+import { invalidMembership } from '../api-keys/createApiKey.js'
+import { isUuid } from '../persons/findPerson.js'
+import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAccess.js'
+import { currentMemberships, forbidden, hidden, isBootstrap, notMember, projectForMembers } from './memberRules.js'
+
+export type UpdateProjectMemberErrorCode = 'PROJECT_NOT_FOUND' | 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'
+
+export async function updateProjectMember(deps: Deps, caller: Principal, args: { projectSlug: string; identityId: string; memberships: readonly Membership[] }):
+    Promise<Result<null, UpdateProjectMemberErrorCode>> {
+  const access = await projectForMembers(deps, caller, args.projectSlug, 'update')
+  return access.ok ? update(deps, access.value, args.identityId, args.memberships) : access
+}
+
+/**
+ * Replaces the memberships of the roles it names; the member's other roles stay
+ * (BEHAVIOUR.md; Contember 2.0.8 replaced all of them).
+ */
+async function update(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
+    Promise<Result<null, 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
+  const memberships = normaliseMemberships(given)
+  if (!mayTouchMemberships(access, 'manage', memberships) || isBootstrap(deps, identityId)) return forbidden('update')
+  const problems = validateMemberships(access.acl, memberships)
+  if (problems.length > 0) return invalidMembership(problems)
+  if (!isUuid(identityId)) return notMember()
+  return deps.db.transaction(async (tx) => {
+    await lockIdentity(tx, identityId)
+    const current = await currentMemberships(tx, access, identityId)
+    if (current.length === 0 || hidden(access, current)) return notMember()
+    const roles = memberships.map((m) => m.role)
+    if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden('update')
+    await deleteMemberships(tx, access.project.id, identityId, roles)
+    await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
+    await announceIdentityChanged(deps, tx, identityId)
+    return ok(null)
+  })
+}
