@@ -1,8 +1,9 @@
 import { isBootstrapIdentity, type Deps } from '../deps.js'
-import { mayActOnIdentity } from '../acl/permissions.js'
+import { may, mayActOnIdentity, mayAssignGlobalRoles } from '../acl/permissions.js'
+import type { Principal } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
-import { lockIdentity, updateIdentityRoles } from '../../db/queries/identities.js'
+import { lockIdentity, selectIdentitiesByIds, updateIdentityRoles, type IdentityRow } from '../../db/queries/identities.js'
 import { isUuid } from '../persons/findPerson.js'
 
 // The global roles the reference knows; anything else is INVALID_ROLE. An identity with a person
@@ -16,30 +17,34 @@ export function invalidGlobalRole(roles: readonly string[]): string | undefined 
 }
 
 /** FORBIDDEN is no schema code: the resolver answers it with a ForbiddenError. */
-type Code = 'IDENTITY_NOT_FOUND' | 'INVALID_ROLE' | 'FORBIDDEN'
+export type GlobalRolesErrorCode = 'IDENTITY_NOT_FOUND' | 'INVALID_ROLE' | 'FORBIDDEN'
 
-async function changeRoles(deps: Deps, callerRoles: readonly string[], identityId: string, roles: readonly string[], change: (current: string[]) => string[]):
-    Promise<Result<{ id: string }, Code>> {
+/**
+ * Adds or removes global roles (addGlobalIdentityRoles, removeGlobalIdentityRoles). A project
+ * admin may give and take only the roles it may grant, and only on identities holding no other
+ * global role; the special tokens' roles follow the environment. Every refusal reads the same,
+ * so it tells nothing about the target.
+ */
+export async function changeGlobalRoles(deps: Deps, caller: Principal, change: { identityId: string; roles: readonly string[]; verb: 'add' | 'remove' }):
+    Promise<Result<{ identity: IdentityRow }, GlobalRolesErrorCode>> {
+  const { identityId, roles, verb } = change
+  const forbidden = () => fail('FORBIDDEN', `You are not allowed to ${verb} global roles`)
+  if (!may(caller.roles, 'changeGlobalRoles') || !mayAssignGlobalRoles(caller.roles, roles)) return forbidden()
   const invalid = roles.find((role) => !GLOBAL_ROLES.has(role))
   if (invalid !== undefined) return fail('INVALID_ROLE', `Role ${invalid} is not valid`)
   const notFound = () => fail('IDENTITY_NOT_FOUND', `Identity ${identityId} not found`)
   if (!isUuid(identityId)) return notFound()
-  return deps.db.transaction(async (tx) => {
+  const changed = await deps.db.transaction(async (tx) => {
     const identity = await lockIdentity(tx, identityId)
     if (!identity) return notFound()
-    // The special tokens' roles follow the environment; and nobody may change the roles of an
-    // identity holding a role it could not grant (a project admin stripping a super admin).
-    if (isBootstrapIdentity(deps, identityId)) return fail('FORBIDDEN', 'The roles of the root and login tokens follow the environment')
-    if (!mayActOnIdentity(callerRoles, identity.roles)) return fail('FORBIDDEN', 'You may not change the roles of an identity holding roles you cannot grant')
+    if (isBootstrapIdentity(deps, identityId) || !mayActOnIdentity(caller.roles, identity.roles)) return forbidden()
+    const next = verb === 'add' ? [...identity.roles, ...roles] : identity.roles.filter((role) => !roles.includes(role))
     // Sorted and without repeats, as the reference answers them.
-    await updateIdentityRoles(tx, identityId, [...new Set(change(identity.roles))].sort())
+    await updateIdentityRoles(tx, identityId, [...new Set(next)].sort())
     await announceIdentityChanged(deps, tx, identityId)
-    return ok({ id: identityId })
+    return ok(null)
   })
+  if (!changed.ok) return changed
+  const [identity] = await selectIdentitiesByIds(deps.db, [identityId])
+  return ok({ identity: identity! })
 }
-
-export const addGlobalIdentityRoles = (deps: Deps, callerRoles: readonly string[], identityId: string, roles: readonly string[]) =>
-  changeRoles(deps, callerRoles, identityId, roles, (current) => [...current, ...roles])
-
-export const removeGlobalIdentityRoles = (deps: Deps, callerRoles: readonly string[], identityId: string, roles: readonly string[]) =>
-  changeRoles(deps, callerRoles, identityId, roles, (current) => current.filter((role) => !roles.includes(role)))
