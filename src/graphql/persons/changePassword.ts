@@ -1,10 +1,7 @@
-import { setPassword } from '../../model/persons/changePassword.js'
+import * as model from '../../model/persons/changePassword.js'
 import type { Resolver } from '../context.js'
+import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
-import { personToManage } from './manage.js'
 
-export const changePassword: Resolver<{ personId: string; password: string }> = async (_, args, ctx) => {
-  const person = await personToManage(ctx, 'changePassword', { id: args.personId }, 'PERSON_NOT_FOUND')
-  if (!person.ok) return toPayload(person)
-  return toPayload(await setPassword(ctx.deps, person.value, args.password))
-}
+export const changePassword: Resolver<{ personId: string; password: string }> = async (_, args, ctx) =>
+  toPayload(raiseUnnamed(await model.changePassword(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))

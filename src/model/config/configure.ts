@@ -1,4 +1,6 @@
 import type { Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { ensureTenantConfigRow, selectStoredConfig, updateStoredConfig } from '../../db/queries/tenantConfig.js'
 import { configInputSchema, mergeConfig, type StoredConfig, type TenantConfig } from './tenantConfig.js'
@@ -8,7 +10,8 @@ import { configInputSchema, mergeConfig, type StoredConfig, type TenantConfig } 
  * to its default (for `pattern` and `maxTokenExpiration`, null means "none"). The whole input is
  * checked first, so a bad value changes nothing.
  */
-export async function configure(deps: Deps, input: unknown): Promise<Result<TenantConfig, 'INVALID_CONFIG'>> {
+export async function configure(deps: Deps, caller: Principal, input: unknown): Promise<Result<TenantConfig, 'INVALID_CONFIG' | 'FORBIDDEN'>> {
+  if (!may(caller.roles, 'configure')) return fail('FORBIDDEN', forbiddenMessage('configure'))
   const parsed = configInputSchema.safeParse(input ?? {})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!

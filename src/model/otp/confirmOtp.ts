@@ -1,11 +1,16 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
-import { updatePersonOtp, type PersonCredentials } from '../../db/queries/persons.js'
+import { updatePersonOtp } from '../../db/queries/persons.js'
+import type { Principal } from '../auth/authenticate.js'
+import { otpOwner } from './confirmPresence.js'
 import { otpContext } from '../sessions/signIn.js'
 import { checkOtp } from './totp.js'
 
-export async function confirmOtp(deps: Deps, person: PersonCredentials, code: string):
-    Promise<Result<null, 'NOT_PREPARED' | 'INVALID_OTP_TOKEN'>> {
+export async function confirmOtp(deps: Deps, caller: Principal, code: string):
+    Promise<Result<null, 'NOT_PREPARED' | 'INVALID_OTP_TOKEN' | 'FORBIDDEN'>> {
+  const owner = await otpOwner(deps, caller)
+  if (!owner.ok) return owner
+  const person = owner.value
   if (person.otpSecretEncrypted === null) return fail('NOT_PREPARED', 'OTP setup was not initialized. Call prepareOtp first.')
   const secret = deps.secrets.decrypt(person.otpSecretEncrypted, otpContext(person.id))
   const now = deps.clock.now()

@@ -9,6 +9,8 @@ import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { reserveAttempt } from '../sessions/backoff.js'
 import { otpContext } from '../sessions/signIn.js'
 import { checkOtp } from './totp.js'
+import { forbiddenMessage } from '../acl/permissions.js'
+import { myPerson } from '../persons/personAccess.js'
 
 /** A session this young has just proven the password (and code): it needs no second proof. */
 export const RECENT_SIGN_IN_MS = 5 * 60_000
@@ -48,4 +50,19 @@ export async function confirmPresence(deps: Deps, person: PersonCredentials, cal
   }
   const recent = caller.apiKeyType === 'session' && now.getTime() - caller.apiKeyCreatedAt.getTime() < RECENT_SIGN_IN_MS
   return recent ? ok(null) : fail('FORBIDDEN', 'Confirm with your password or a current code to change two-factor authentication')
+}
+
+/**
+ * The caller's own person, for the TOTP operations. There is no "not a person" code in their
+ * payloads, so an identity without one is refused like any other forbidden call; with `proof`,
+ * the person must also confirm presence (see confirmPresence).
+ */
+export async function otpOwner(deps: Deps, caller: Principal, proof?: Proof): Promise<Result<PersonCredentials, 'FORBIDDEN'>> {
+  const person = await myPerson(deps, caller, 'manageMyOtp', '')
+  if (!person.ok) return fail('FORBIDDEN', forbiddenMessage('manageMyOtp'))
+  if (proof) {
+    const confirmed = await confirmPresence(deps, person.value, caller, proof)
+    if (!confirmed.ok) return confirmed
+  }
+  return person
 }

@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.js'
 import { ok, type Result } from '../result.js'
-import { updatePersonOtp, type PersonCredentials } from '../../db/queries/persons.js'
+import { updatePersonOtp } from '../../db/queries/persons.js'
+import type { Principal } from '../auth/authenticate.js'
+import { otpOwner, type Proof } from './confirmPresence.js'
 import { otpContext } from '../sessions/signIn.js'
 import { newOtpSecret, otpUri } from './totp.js'
 
@@ -10,8 +12,12 @@ import { newOtpSecret, otpUri } from './totp.js'
  * again replaces an unconfirmed or active secret, which then needs confirming again (as in the
  * reference: until then sign-in needs no code).
  */
-export async function prepareOtp(deps: Deps, person: PersonCredentials, label?: string | null):
-    Promise<Result<{ otpUri: string; otpSecret: string }, never>> {
+export async function prepareOtp(deps: Deps, caller: Principal, args: { label?: string | null } & Proof):
+    Promise<Result<{ otpUri: string; otpSecret: string }, 'FORBIDDEN'>> {
+  const owner = await otpOwner(deps, caller, args)
+  if (!owner.ok) return owner
+  const person = owner.value
+  const label = args.label
   const secret = newOtpSecret()
   return deps.db.transaction(async (tx) => {
     await updatePersonOtp(tx, person.id, {

@@ -5,10 +5,15 @@ import { disableSessionsOfIdentity } from '../../db/queries/apiKeys.js'
 import { updatePersonPasswordHash } from '../../db/queries/persons.js'
 import { hashPassword } from '../passwords/hashing.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
+import type { Principal } from '../auth/authenticate.js'
+import { personToManage } from './personAccess.js'
 
-/** Sets a new password after checking it against the policy (`changePassword`, by an admin). */
-export async function setPassword(deps: Deps, person: { id: string; identityId: string }, password: string): Promise<Result<null, 'TOO_WEAK'>> {
-  return (await refuseWeakPassword(deps, password)) ?? storePassword(deps, person, password, null)
+/** An admin sets another person's password, checked against the policy (`changePassword`). */
+export async function changePassword(deps: Deps, caller: Principal, args: { personId: string; password: string }):
+    Promise<Result<null, 'TOO_WEAK' | 'PERSON_NOT_FOUND' | 'FORBIDDEN'>> {
+  const person = await personToManage(deps, caller, 'changePassword', { id: args.personId }, 'PERSON_NOT_FOUND')
+  if (!person.ok) return person
+  return (await refuseWeakPassword(deps, args.password)) ?? storePassword(deps, person.value, args.password, null)
 }
 
 /**

@@ -4,6 +4,8 @@ import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { updatePersonProfile } from '../../db/queries/persons.js'
 import { isValidEmail, normaliseEmail } from './email.js'
+import type { Principal } from '../auth/authenticate.js'
+import { myPerson, personToManage } from './personAccess.js'
 
 export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS'
 
@@ -12,7 +14,21 @@ export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS'
  * resolvers find the person and check who may). An argument left out stays as it is; a null
  * or empty name clears the name; a null email is refused (a person keeps an email).
  */
-export async function changeProfile(deps: Deps, person: { id: string; identityId: string }, changes: { email?: string | null; name?: string | null }):
+/** changeProfile: an admin changes another person's email and/or name. */
+export async function changeProfile(deps: Deps, caller: Principal, args: { personId: string; email?: string | null; name?: string | null }):
+    Promise<Result<null, ProfileErrorCode | 'PERSON_NOT_FOUND' | 'FORBIDDEN'>> {
+  const person = await personToManage(deps, caller, 'changeProfile', { id: args.personId }, 'PERSON_NOT_FOUND')
+  return person.ok ? updateProfile(deps, person.value, args) : person
+}
+
+/** changeMyProfile: the caller's own person changes its email and/or name. */
+export async function changeMyProfile(deps: Deps, caller: Principal, args: { email?: string | null; name?: string | null }):
+    Promise<Result<null, ProfileErrorCode | 'NOT_A_PERSON' | 'FORBIDDEN'>> {
+  const person = await myPerson(deps, caller, 'changeMyProfile', 'Only a person can change a profile.')
+  return person.ok ? updateProfile(deps, person.value, args) : person
+}
+
+async function updateProfile(deps: Deps, person: { id: string; identityId: string }, changes: { email?: string | null; name?: string | null }):
     Promise<Result<null, ProfileErrorCode>> {
   let email: string | undefined
   if (changes.email === null) return fail('INVALID_EMAIL_FORMAT', 'E-mail address cannot be null.')

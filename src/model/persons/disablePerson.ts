@@ -1,4 +1,7 @@
-import type { Deps } from '../deps.js'
+import { isBootstrapIdentity, type Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { forbiddenMessage } from '../acl/permissions.js'
+import { personToManage } from './personAccess.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { setPersonDisabled } from '../../db/queries/persons.js'
@@ -7,9 +10,18 @@ import { setPersonDisabled } from '../../db/queries/persons.js'
  * Disables a person: they cannot sign in, and every token of theirs stops working at once
  * (authentication checks the person on each request).
  */
-export async function disablePerson(deps: Deps, personId: string, identityId: string): Promise<Result<null, 'PERSON_ALREADY_DISABLED'>> {
+export async function disablePerson(deps: Deps, caller: Principal, personId: string):
+    Promise<Result<null, 'PERSON_ALREADY_DISABLED' | 'PERSON_NOT_FOUND' | 'FORBIDDEN'>> {
+  const person = await personToManage(deps, caller, 'disablePerson', { id: personId }, 'PERSON_NOT_FOUND')
+  if (!person.ok) return person
+  // The root person shares the root token's identity: disabling it would stop the root token too,
+  // and nothing could enable it again.
+  if (isBootstrapIdentity(deps, person.value.identityId)) {
+    return fail('FORBIDDEN', forbiddenMessage('disablePerson', ': the root person follows the environment'))
+  }
+  const { id, identityId } = person.value
   return deps.db.transaction(async (tx) => {
-    if (!await setPersonDisabled(tx, personId, deps.clock.now())) return fail('PERSON_ALREADY_DISABLED', 'Person is already disabled')
+    if (!await setPersonDisabled(tx, id, deps.clock.now())) return fail('PERSON_ALREADY_DISABLED', 'Person is already disabled')
     await announceIdentityChanged(deps, tx, identityId)
     return ok(null)
   })

@@ -4,7 +4,9 @@ import { isUniqueViolation } from '../../db/errors.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertPerson, type PersonRow } from '../../db/queries/persons.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
-import { hashPassword } from '../passwords/hashing.js'
+import { exceedsHashCeilings, HASH_CEILINGS, hashPassword, isSupportedPasswordHash } from '../passwords/hashing.js'
+import type { Principal } from '../auth/authenticate.js'
+import { forbiddenMessage, may, mayAssignGlobalRoles } from '../acl/permissions.js'
 import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
 
 export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK'
@@ -19,8 +21,24 @@ export interface SignUpInput {
   roles?: readonly string[] | null
 }
 
-/** Creates a person with its own identity; a person without a password signs in otherwise. */
-export async function signUp(deps: Deps, input: SignUpInput): Promise<Result<PersonRow, SignUpErrorCode>> {
+/**
+ * Creates a person with its own identity; a person without a password signs in otherwise. The
+ * caller may give only global roles it may grant; an imported hash must be of a kind we verify
+ * and within the cost ceilings. FORBIDDEN and INVALID_INPUT are no schema codes (ForbiddenError,
+ * UserInputError).
+ */
+export async function signUp(deps: Deps, caller: Principal, input: SignUpInput): Promise<Result<PersonRow, SignUpErrorCode | 'FORBIDDEN' | 'INVALID_INPUT'>> {
+  if (!may(caller.roles, 'signUp') || (input.roles?.length && !mayAssignGlobalRoles(caller.roles, input.roles))) {
+    return fail('FORBIDDEN', forbiddenMessage('signUp'))
+  }
+  if (input.password != null && input.passwordHash != null) return fail('INVALID_INPUT', 'Give either password or passwordHash, not both')
+  if (input.passwordHash != null && !isSupportedPasswordHash(input.passwordHash)) {
+    return fail('INVALID_INPUT', 'Invalid password hash. Only bcrypt ($2a$, $2b$, $2y$) and argon2 hashes are accepted.')
+  }
+  if (input.passwordHash != null && exceedsHashCeilings(input.passwordHash)) {
+    const c = HASH_CEILINGS
+    return fail('INVALID_INPUT', `Password hash is too costly to verify: bcrypt cost at most ${c.bcryptCost}; argon2 m at most ${c.argon2MemoryKiB}, t at most ${c.argon2TimeCost}, p at most ${c.argon2Parallelism}.`)
+  }
   const email = normaliseEmail(input.email)
   if (!isValidEmail(email)) return fail('INVALID_EMAIL_FORMAT', 'E-mail address is not in a valid format')
   let passwordHash = input.passwordHash ?? null

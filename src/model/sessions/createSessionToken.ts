@@ -4,9 +4,27 @@ import { publicPerson, type PersonCredentials } from '../../db/queries/persons.j
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { createSession, sessionMinutes } from './createSession.js'
 import type { SignedIn } from './signIn.js'
+import type { Principal } from '../auth/authenticate.js'
+import { personToManage } from '../persons/personAccess.js'
 
 /** An admin acting as a person: a session for them without their password. */
-export async function createSessionToken(deps: Deps, person: PersonCredentials, expiration?: number | null):
+type By = { email?: string | null; personId?: string | null }
+
+/**
+ * Finds the person by email or id (with both, the email wins, as in the reference) and makes a
+ * session for them. INVALID_INPUT (neither given) and FORBIDDEN are no schema codes.
+ */
+export async function createSessionToken(deps: Deps, caller: Principal, args: By & { expiration?: number | null }):
+    Promise<Result<SignedIn, 'PERSON_DISABLED' | 'UNKNOWN_EMAIL' | 'UNKNOWN_PERSON_ID' | 'INVALID_INPUT' | 'FORBIDDEN'>> {
+  const person = args.email != null
+    ? await personToManage(deps, caller, 'createSessionToken', { email: args.email }, 'UNKNOWN_EMAIL', `Person with email ${args.email} not found`)
+    : args.personId != null
+      ? await personToManage(deps, caller, 'createSessionToken', { id: args.personId }, 'UNKNOWN_PERSON_ID', `Person with id ${args.personId} not found`)
+      : fail('INVALID_INPUT', 'Please provide either email or personId')
+  return person.ok ? sessionFor(deps, person.value, args.expiration) : person
+}
+
+async function sessionFor(deps: Deps, person: PersonCredentials, expiration?: number | null):
     Promise<Result<SignedIn, 'PERSON_DISABLED'>> {
   if (person.disabledAt !== null) return fail('PERSON_DISABLED', `Person with id ${person.id} is disabled`)
   const config = await loadTenantConfig(deps.db)

@@ -8,6 +8,8 @@ import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { MAX_EMAIL_LENGTH, normaliseEmail } from '../persons/email.js'
 import { checkOtp } from '../otp/totp.js'
 import { reserveAttempt } from './backoff.js'
+import type { Principal } from '../auth/authenticate.js'
+import { forbiddenMessage, may } from '../acl/permissions.js'
 import { createSession, sessionMinutes } from './createSession.js'
 
 export type SignInErrorCode =
@@ -35,7 +37,8 @@ type Refusal = { code: SignInErrorCode; message: string }
  * an unknown email costs a full password check, so neither answer times nor the back-off tell
  * which emails exist when the configuration hides that.
  */
-export async function signIn(deps: Deps, input: SignInInput): Promise<Result<SignedIn, SignInErrorCode>> {
+export async function signIn(deps: Deps, caller: Principal, input: SignInInput): Promise<Result<SignedIn, SignInErrorCode | 'FORBIDDEN'>> {
+  if (!may(caller.roles, 'signIn')) return fail('FORBIDDEN', forbiddenMessage('signIn'))
   const config = await loadTenantConfig(deps.db)
   const email = normaliseEmail(input.email)
   // No person can have a longer address, and it must not reach the back-off table's index.
