@@ -1,4 +1,4 @@
-import type { IdentityRow } from '../../db/queries/identities.js'
+import type { IdentityRow } from '../../model/rows.js'
 import type { Resolver } from '../context.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { ProjectRow } from '../../db/queries/projects.js'
+import type { ProjectRow } from '../../model/rows.js'
 import { loadProjectAccess, projectAccessFor, type ProjectAccess } from '../../model/projects/projectAccess.js'
 import { memo, type Context } from '../context.js'
 

@@ -1,0 +1,6 @@
+import * as model from '../../model/projects/projectReads.js'
+import type { Resolver } from '../context.js'
+import { accessBySlug } from './access.js'
+
+export const projectMemberships: Resolver<{ projectSlug: string; identityId: string }> = async (_, args, ctx) =>
+  model.projectMemberships(ctx.deps, await accessBySlug(ctx, args.projectSlug), args.identityId)

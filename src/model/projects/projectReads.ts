@@ -1,0 +1,90 @@
+import type { Deps } from '../deps.js'
+import { fail, ok, type Result } from '../result.js'
+import type { Principal } from '../auth/authenticate.js'
+import type { Membership, VariableDefinition } from '../acl/projectAcl.js'
+import { selectProjectApiKeys, type ApiKeyRow } from '../../db/queries/apiKeys.js'
+import { selectIdentitiesByIds, type IdentityRow } from '../../db/queries/identities.js'
+import { selectMemberIdentityIds, selectMemberships, type MemberFilter } from '../../db/queries/memberships.js'
+import { selectProjects, selectProjectSecretInfos, type ProjectRow, type ProjectSecretInfo } from '../../db/queries/projects.js'
+import { isUuid } from '../persons/findPerson.js'
+import { normaliseEmail } from '../persons/email.js'
+import { administersAllProjects, isProjectAdmin, mayViewProject, visibleMemberships, type ProjectAccess } from './projectAccess.js'
+
+// The reads behind the project queries (projects, projectBySlug, projectMemberships) and the
+// fields of Project, each deciding what the caller may see. Field reads take the caller's
+// ProjectAccess, which resolvers compute once per request and project.
+
+/** Every project for those who administer every project; otherwise those the caller is a member of. */
+export function listProjects(deps: Deps, caller: Principal): Promise<ProjectRow[]> {
+  return selectProjects(deps.db, administersAllProjects(caller.roles) ? null : caller.identityId)
+}
+
+/** The project, if the caller may see it (null otherwise, as for an unknown slug). */
+export const visibleProject = (access: ProjectAccess | null): ProjectRow | null =>
+  access && mayViewProject(access) ? access.project : null
+
+/** An identity's memberships in the project that the caller may view. */
+export async function projectMemberships(deps: Deps, access: ProjectAccess | null, identityId: string): Promise<Membership[]> {
+  if (!access || !mayViewProject(access) || !isUuid(identityId)) return []
+  const [group] = await selectMemberships(deps.db, { projectIds: [access.project.id], identityIds: [identityId] })
+  return visibleMemberships(access, group?.memberships ?? [])
+}
+
+const variableTypes: Record<VariableDefinition['type'], string> = {
+  entity: 'RoleEntityVariableDefinition',
+  predefined: 'RolePredefinedVariableDefinition',
+  condition: 'RoleConditionVariableDefinition',
+}
+
+/** Project.roles: the ACL's roles in their order, then the built-in ones. */
+export function projectRoles(access: ProjectAccess) {
+  return Object.entries(access.acl.roles).map(([name, role]) => ({
+    name,
+    variables: Object.entries(role.variables).map(([variable, def]) => ({ name: variable, ...def, __typename: variableTypes[def.type] })),
+  }))
+}
+
+export interface MembersArgs {
+  input?: { limit?: number | null; offset?: number | null; filter?: MemberFilter | null } | null
+  memberType?: 'API_KEY' | 'PERSON' | null
+}
+
+/** Project.members: members the caller may view, each with only the memberships it may view. */
+export async function projectMembers(deps: Deps, access: ProjectAccess, args: MembersArgs):
+    Promise<Result<{ identity: IdentityRow; memberships: Membership[] }[], 'INVALID_INPUT'>> {
+  if (!mayViewProject(access)) return ok([])
+  const limit = args.input?.limit ?? null
+  const offset = args.input?.offset ?? 0
+  if ((limit !== null && (limit < 0 || limit > 1000)) || offset < 0) return fail('INVALID_INPUT', 'limit must be 0..1000 and offset not negative')
+  if (args.memberType && args.input) return fail('INVALID_INPUT', 'Cannot use both deprecated memberType parameter and new input parameter')
+  const filter = { ...args.input?.filter, memberType: args.input?.filter?.memberType ?? args.memberType ?? null }
+  if (filter.memberType === 'API_KEY' && filter.email) return fail('INVALID_INPUT', 'Cannot use email filter for ApiKey member type.')
+  if (filter.memberType === 'API_KEY' && filter.personId) return fail('INVALID_INPUT', 'Cannot use personId filter for ApiKey member type.')
+  // Ids that are not UUIDs match nobody (and must not reach PostgreSQL as such).
+  const ids = (list?: readonly string[] | null) => list?.filter(isUuid) ?? null
+  const project = access.project
+  const identityIds = await selectMemberIdentityIds(deps.db, project.id, {
+    ...filter, identityId: ids(filter.identityId), personId: ids(filter.personId), email: filter.email?.map(normaliseEmail) ?? null,
+  })
+  if (identityIds.length === 0) return ok([])
+  const groups = await selectMemberships(deps.db, { projectIds: [project.id], identityIds })
+  const identities = new Map((await selectIdentitiesByIds(deps.db, identityIds)).map((i) => [i.id, i]))
+  const members = groups
+    .map((g) => ({ identity: identities.get(g.identityId)!, memberships: visibleMemberships(access, g.memberships) }))
+    .filter((m) => m.memberships.length > 0)
+  const order = new Map(identityIds.map((id, i) => [id, i]))
+  members.sort((a, b) => order.get(a.identity.id)! - order.get(b.identity.id)!)
+  return ok(members.slice(offset, limit === null ? undefined : offset + limit))
+}
+
+/** Project.apiKeys: for the project's admins. */
+export async function projectApiKeys(deps: Deps, access: ProjectAccess): Promise<Result<ApiKeyRow[], 'FORBIDDEN'>> {
+  if (!isProjectAdmin(access)) return fail('FORBIDDEN', 'You are not allowed to view API keys of this project')
+  return ok(await selectProjectApiKeys(deps.db, access.project.id))
+}
+
+/** Project.secrets: keys and timestamps (never values), for the project's admins. */
+export async function projectSecrets(deps: Deps, access: ProjectAccess): Promise<Result<ProjectSecretInfo[], 'FORBIDDEN'>> {
+  if (!isProjectAdmin(access)) return fail('FORBIDDEN', 'You are not allowed to view secrets of this project')
+  return ok(await selectProjectSecretInfos(deps.db, access.project.id))
+}
