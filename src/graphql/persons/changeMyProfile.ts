@@ -1,4 +1,4 @@
-import * as model from '../../model/persons/changeProfile.js'
+import * as model from '../../model/persons/changeMyProfile.js'
 import type { Resolver } from '../context.js'
 import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'

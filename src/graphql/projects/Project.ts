@@ -1,4 +1,4 @@
-import * as model from '../../model/projects/projectReads.js'
+import * as model from '../../model/projects/projectFields.js'
 import type { ProjectRow } from '../../model/rows.js'
 import type { Context } from '../context.js'
 import { valueOf } from '../errors.js'

@@ -1,4 +1,4 @@
-import * as model from '../../model/projects/projectReads.js'
+import * as model from '../../model/projects/projectMemberships.js'
 import type { Resolver } from '../context.js'
 import { accessBySlug } from './access.js'
 

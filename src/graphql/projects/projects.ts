@@ -1,4 +1,4 @@
-import * as model from '../../model/projects/projectReads.js'
+import * as model from '../../model/projects/projects.js'
 import type { ProjectRow } from '../../model/rows.js'
 import type { Resolver } from '../context.js'
 

@@ -7,7 +7,7 @@ import { insertIdentity } from '../../db/queries/identities.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
 import { normaliseMemberships, problemMessages, validateMemberships, type Membership, type MembershipProblem } from '../acl/projectAcl.js'
 import type { Principal } from '../auth/authenticate.js'
-import { administersAllProjects, isProjectAdmin, loadProjectAccess, projectNotFound } from '../projects/projectAccess.js'
+import { loadProjectAccess, projectAdminDecision, projectNotFound } from '../projects/projectAccess.js'
 import { generateToken, hashToken } from '../tokens.js'
 
 export interface CreatedApiKey {
@@ -65,10 +65,9 @@ export async function createApiKey(deps: Deps, caller: Principal, input: {
   projectSlug: string; memberships: readonly Membership[]; description: string; tokenHash?: string | null
 }): Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
   const access = await loadProjectAccess(deps, caller, input.projectSlug)
-  if (!access || !isProjectAdmin(access)) {
-    if (!administersAllProjects(caller.roles)) return fail('FORBIDDEN', 'You are not allowed to create an API key for this project')
-    return fail('PROJECT_NOT_FOUND', projectNotFound(input.projectSlug))
-  }
+  const decision = projectAdminDecision(caller.roles, access)
+  if (decision === 'FORBIDDEN') return fail('FORBIDDEN', 'You are not allowed to create an API key for this project')
+  if (decision === 'PROJECT_NOT_FOUND' || !access) return fail('PROJECT_NOT_FOUND', projectNotFound(input.projectSlug))
   if (input.tokenHash != null && !isTokenHash(input.tokenHash)) return invalidTokenHash('tokenHash')
   const problems = validateMemberships(access.acl, input.memberships)
   if (problems.length > 0) return invalidMembership(problems)

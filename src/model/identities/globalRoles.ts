@@ -16,6 +16,15 @@ export function invalidGlobalRole(roles: readonly string[]): string | undefined 
   return roles.find((role) => role === 'person' || role.length > 100 || !/^[a-z][a-z0-9_]*$/.test(role))
 }
 
+/**
+ * May a caller give (or take) `roles` on a target identity? Only with the right to change global
+ * roles and to grant each of them, on an identity holding no role it could not grant itself, and
+ * never on the root and login identities (their roles follow the environment).
+ */
+export function mayChangeGlobalRolesOf(callerRoles: readonly string[], roles: readonly string[], target: { roles: readonly string[]; bootstrap: boolean }): boolean {
+  return may(callerRoles, 'changeGlobalRoles') && mayAssignGlobalRoles(callerRoles, roles) && !target.bootstrap && mayActOnIdentity(callerRoles, target.roles)
+}
+
 /** FORBIDDEN is no schema code: the resolver answers it with a ForbiddenError. */
 export type GlobalRolesErrorCode = 'IDENTITY_NOT_FOUND' | 'INVALID_ROLE' | 'FORBIDDEN'
 
@@ -37,7 +46,7 @@ export async function changeGlobalRoles(deps: Deps, caller: Principal, change: {
   const changed = await deps.db.transaction(async (tx) => {
     const identity = await lockIdentity(tx, identityId)
     if (!identity) return notFound()
-    if (isBootstrapIdentity(deps, identityId) || !mayActOnIdentity(caller.roles, identity.roles)) return forbidden()
+    if (!mayChangeGlobalRolesOf(caller.roles, roles, { roles: identity.roles, bootstrap: isBootstrapIdentity(deps, identityId) })) return forbidden()
     const next = verb === 'add' ? [...identity.roles, ...roles] : identity.roles.filter((role) => !roles.includes(role))
     // Sorted and without repeats, as the reference answers them.
     await updateIdentityRoles(tx, identityId, [...new Set(next)].sort())

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/authenticate.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import type { Membership } from '../acl/projectAcl.js'
-import { administersAllProjects, loadProjectAccess, mayViewProject, projectNotFound, visibleMemberships, type ProjectAccess } from '../projects/projectAccess.js'
+import { loadProjectAccess, projectNotFound, projectViewDecision, visibleMemberships, type ProjectAccess } from '../projects/projectAccess.js'
 
 // What addProjectMember, updateProjectMember and removeProjectMember share. Each locks the
 // identity first, so concurrent changes to one member queue instead of racing past the "already
@@ -44,6 +44,7 @@ export const notMember = () => fail('NOT_MEMBER', 'Not a project member')
 export async function projectForMembers(deps: Deps, caller: Principal, slug: string, what: MemberOperation):
     Promise<Result<ProjectAccess, 'PROJECT_NOT_FOUND' | 'FORBIDDEN'>> {
   const access = await loadProjectAccess(deps, caller, slug)
-  if (access && mayViewProject(access)) return ok(access)
-  return administersAllProjects(caller.roles) ? fail('PROJECT_NOT_FOUND', projectNotFound(slug)) : forbidden(what)
+  const decision = projectViewDecision(caller.roles, access)
+  if (decision === 'ok' && access) return ok(access)
+  return decision === 'PROJECT_NOT_FOUND' ? fail('PROJECT_NOT_FOUND', projectNotFound(slug)) : forbidden(what)
 }

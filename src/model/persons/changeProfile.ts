@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../db/errors.js'
 import { updatePersonProfile } from '../../db/queries/persons.js'
 import { isValidEmail, normaliseEmail } from './email.js'
 import type { Principal } from '../auth/authenticate.js'
-import { myPerson, personToManage } from './personAccess.js'
+import { personToManage } from './personAccess.js'
 
 export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS'
 
@@ -21,14 +21,8 @@ export async function changeProfile(deps: Deps, caller: Principal, args: { perso
   return person.ok ? updateProfile(deps, person.value, args) : person
 }
 
-/** changeMyProfile: the caller's own person changes its email and/or name. */
-export async function changeMyProfile(deps: Deps, caller: Principal, args: { email?: string | null; name?: string | null }):
-    Promise<Result<null, ProfileErrorCode | 'NOT_A_PERSON' | 'FORBIDDEN'>> {
-  const person = await myPerson(deps, caller, 'changeMyProfile', 'Only a person can change a profile.')
-  return person.ok ? updateProfile(deps, person.value, args) : person
-}
-
-async function updateProfile(deps: Deps, person: { id: string; identityId: string }, changes: { email?: string | null; name?: string | null }):
+/** The change itself, for both operations. */
+export async function updateProfile(deps: Deps, person: { id: string; identityId: string }, changes: { email?: string | null; name?: string | null }):
     Promise<Result<null, ProfileErrorCode>> {
   let email: string | undefined
   if (changes.email === null) return fail('INVALID_EMAIL_FORMAT', 'E-mail address cannot be null.')

@@ -37,6 +37,25 @@ export async function projectAccessFor(deps: Deps, caller: Principal, project: P
   return { project, acl, callerRoles: caller.roles, callerMemberships: own?.memberships ?? [] }
 }
 
+export type ProjectDecision = 'ok' | 'FORBIDDEN' | 'PROJECT_NOT_FOUND'
+
+/**
+ * For operations only a project's admins may do (createApiKey): allowed to its admins; a project
+ * the caller does not administer, or that does not exist, is PROJECT_NOT_FOUND for those who
+ * administer every project and FORBIDDEN for others (as the reference), so nobody learns which
+ * slugs exist without the right to.
+ */
+export function projectAdminDecision(callerRoles: readonly string[], access: ProjectAccess | null): ProjectDecision {
+  if (access && isProjectAdmin(access)) return 'ok'
+  return administersAllProjects(callerRoles) ? 'PROJECT_NOT_FOUND' : 'FORBIDDEN'
+}
+
+/** For operations on a project's members: allowed to those who may see the project, refused as above. */
+export function projectViewDecision(callerRoles: readonly string[], access: ProjectAccess | null): ProjectDecision {
+  if (access && mayViewProject(access)) return 'ok'
+  return administersAllProjects(callerRoles) ? 'PROJECT_NOT_FOUND' : 'FORBIDDEN'
+}
+
 export function isProjectAdmin(access: ProjectAccess): boolean {
   return administersAllProjects(access.callerRoles) || access.callerMemberships.some((m) => m.role === ADMIN_ROLE)
 }

@@ -1,34 +1,16 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
-import type { Principal } from '../auth/authenticate.js'
 import type { Membership, VariableDefinition } from '../acl/projectAcl.js'
 import { selectProjectApiKeys, type ApiKeyRow } from '../../db/queries/apiKeys.js'
 import { selectIdentitiesByIds, type IdentityRow } from '../../db/queries/identities.js'
 import { selectMemberIdentityIds, selectMemberships, type MemberFilter } from '../../db/queries/memberships.js'
-import { selectProjects, selectProjectSecretInfos, type ProjectRow, type ProjectSecretInfo } from '../../db/queries/projects.js'
+import { selectProjectSecretInfos, type ProjectSecretInfo } from '../../db/queries/projects.js'
 import { isUuid } from '../persons/findPerson.js'
 import { normaliseEmail } from '../persons/email.js'
-import { administersAllProjects, isProjectAdmin, mayViewProject, visibleMemberships, type ProjectAccess } from './projectAccess.js'
+import { isProjectAdmin, mayViewProject, visibleMemberships, type ProjectAccess } from './projectAccess.js'
 
-// The reads behind the project queries (projects, projectBySlug, projectMemberships) and the
-// fields of Project, each deciding what the caller may see. Field reads take the caller's
-// ProjectAccess, which resolvers compute once per request and project.
-
-/** Every project for those who administer every project; otherwise those the caller is a member of. */
-export function listProjects(deps: Deps, caller: Principal): Promise<ProjectRow[]> {
-  return selectProjects(deps.db, administersAllProjects(caller.roles) ? null : caller.identityId)
-}
-
-/** The project, if the caller may see it (null otherwise, as for an unknown slug). */
-export const visibleProject = (access: ProjectAccess | null): ProjectRow | null =>
-  access && mayViewProject(access) ? access.project : null
-
-/** An identity's memberships in the project that the caller may view. */
-export async function projectMemberships(deps: Deps, access: ProjectAccess | null, identityId: string): Promise<Membership[]> {
-  if (!access || !mayViewProject(access) || !isUuid(identityId)) return []
-  const [group] = await selectMemberships(deps.db, { projectIds: [access.project.id], identityIds: [identityId] })
-  return visibleMemberships(access, group?.memberships ?? [])
-}
+// The reads behind Project's fields, each deciding what the caller may see. They take the
+// caller's ProjectAccess, which resolvers compute once per request and project.
 
 const variableTypes: Record<VariableDefinition['type'], string> = {
   entity: 'RoleEntityVariableDefinition',
