@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config/env.js'
 import { createApp } from './app.js'
@@ -89,14 +91,42 @@ async function bootstrapCommand(): Promise<void> {
   await app.close()
 }
 
+// What `--help` lists after the commands: every setting, so an operator needs no other page.
+const environmentHelp = `
+Environment (each checked at start; README.md, "Configuration", says more):
+  PORT (4000), HOST (127.0.0.1)            where to listen
+  DATABASE_URL                             postgres://user:password@host:5432/db; unset: embedded PGlite
+  DATA_DIR (./data)                        PGlite's folder (one process at a time)
+  CONTEMBER_ROOT_TOKEN, CONTEMBER_LOGIN_TOKEN  the special tokens (generated at first start when unset)
+  CONTEMBER_ROOT_EMAIL, CONTEMBER_ROOT_PASSWORD  a super-admin person made at start
+  TENANT_ENCRYPTION_KEY, TENANT_ENCRYPTION_OLD_KEYS  key for secrets at rest (required with DATABASE_URL)
+  OTP_ISSUER (tenant-api)                  issuer shown by authenticator apps
+  LOG_LEVEL (info), BODY_LIMIT (1048576), TOKEN_CACHE_TTL_MS (60000), SHUTDOWN_TIMEOUT_MS (10000)
+  GRAPHQL_MAX_DOCUMENT_BYTES, GRAPHQL_MAX_TOKENS, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_FIELDS,
+  GRAPHQL_MAX_COST, GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_PASSWORD_CHECKS, GRAPHQL_CACHE_SIZE,
+  GRAPHQL_INTROSPECTION                    what one request may cost
+`
+
 const program = new Command()
   .name('tenant-api')
   .description('Identity and access service with a Contember-compatible Tenant API.\nSettings come from the environment; see README.md.')
-program.command('serve').description('migrate the database, then serve POST /tenant (default)').action(serve)
+  .version(packageVersion(), '-v, --version', 'print the version')
+  .addHelpText('after', environmentHelp)
+program.command('serve').description('migrate the database, then serve POST /tenant').action(serve)
 program.command('migrate').description('apply database migrations and exit').action(migrateCommand)
 program.command('bootstrap').description('migrate and make sure the root and login tokens exist, then exit').action(bootstrapCommand)
 
-program.parseAsync(process.argv.length > 2 ? process.argv : [...process.argv, 'serve']).catch((error: unknown) => {
-  process.stderr.write(`tenant-api: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
-})
+// Without a command, help: starting a server is something to ask for (`serve`), not a default.
+if (process.argv.length <= 2) {
+  program.outputHelp()
+} else {
+  program.parseAsync(process.argv).catch((error: unknown) => {
+    process.stderr.write(`tenant-api: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })
+}
+
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url))
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+}

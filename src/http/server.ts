@@ -12,6 +12,7 @@ import { formatExecution } from '../graphql/errors.js'
 import { checkDocument, defaultRequestLimits, isParsedDocument, LimitExceeded, limitError, type RequestLimits } from '../graphql/limits.js'
 import { registerEnvelopeChecks } from './envelope.js'
 import { registerDrain } from './drain.js'
+import { registerRoot } from './root.js'
 import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
 import { registerHealth } from './health.js'
@@ -81,6 +82,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
   registerDrain(server)
+  registerRoot(server)
   registerSecurityHeaders(server)
   registerHealth(server, deps)
   registerAuth(server, deps)

@@ -137,3 +137,15 @@ test('cli: SIGTERM while a password check runs answers that request, then exits 
   assert.equal(await run.exited, 0)
   assert.ok(Date.now() - started < 10_000, 'within SHUTDOWN_TIMEOUT_MS')
 })
+
+test('cli: --version prints the package version; no command prints help and starts nothing', async () => {
+  const version = cli(['--version'], {})
+  assert.equal(await version.exited, 0)
+  const { version: expected } = JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../../package.json', import.meta.url), 'utf8'))
+  assert.equal(version.output().trim(), expected)
+  const bare = cli([], {})
+  assert.equal(await bare.exited, 0)
+  assert.match(bare.output(), /Usage: tenant-api/)
+  assert.match(bare.output(), /DATABASE_URL/, 'help lists the environment')
+  assert.doesNotMatch(bare.output(), /tenant-api on http/)
+})

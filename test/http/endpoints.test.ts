@@ -38,3 +38,12 @@ test('GET /ready answers 200 while the database answers, 503 once it does not', 
   const health = await server.fetch('/health')
   assert.equal(health.status, 200, 'liveness does not depend on the database')
 })
+
+test('GET /: says where the API, GraphiQL and the health checks are', async () => {
+  const res = await server.fetch('/')
+  assert.equal(res.status, 200)
+  const body = await res.json() as Record<string, string>
+  assert.match(body.graphql!, /POST \/tenant/)
+  assert.equal(body.graphiql, '/graphiql')
+  assert.equal(body.health, '/health')
+})
