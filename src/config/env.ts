@@ -75,6 +75,17 @@ export const envSchema = z.object({
   GRAPHQL_MAX_PASSWORD_CHECKS: wholeNumber(1).default(1),
   GRAPHQL_CACHE_SIZE: wholeNumber(0).default(256),
   GRAPHQL_INTROSPECTION: flag.default(true),
+  // Browser applications on other origins that may call the API (an admin screen); unset: none.
+  CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
+    const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean)
+    for (const origin of origins) {
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of origins like https://admin.example.com, or *' })
+        return z.NEVER
+      }
+    }
+    return origins
+  })),
 }).refine((env) => env.TENANT_ENCRYPTION_KEY !== undefined || env.DATABASE_URL === undefined, {
   path: ['TENANT_ENCRYPTION_KEY'],
   message: 'is required with DATABASE_URL (every node must share it; generate one with `openssl rand -hex 32`)',

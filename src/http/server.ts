@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import mercurius from 'mercurius'
+import cors from '@fastify/cors'
 import { NoSchemaIntrospectionCustomRule } from 'graphql'
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
@@ -29,6 +30,8 @@ declare module 'fastify' {
 export interface ServerOptions {
   bodyLimit: number
   logLevel: string
+  /** Origins allowed to call the API from a browser (`*` for any); none when empty. */
+  corsOrigins?: readonly string[]
   graphql?: GraphqlOptions
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: NodeJS.WritableStream
@@ -82,6 +85,15 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
   registerDrain(server)
+  if (options.corsOrigins?.length) {
+    // Bearer tokens, never cookies: no credentials mode is needed, so `*` exposes nothing more.
+    await server.register(cors, {
+      origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type'],
+      maxAge: 600,
+    })
+  }
   registerRoot(server)
   registerSecurityHeaders(server)
   registerHealth(server, deps)
