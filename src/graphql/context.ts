@@ -1,7 +1,5 @@
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
-import { forbiddenMessage, may, type Action } from '../model/acl/permissions.js'
-import { ForbiddenError } from './errors.js'
 
 /** What every resolver gets: the dependencies, the caller, and the request id for logs. */
 export interface Context {
@@ -31,12 +29,3 @@ export function memo<T>(ctx: Context, key: string, make: () => Promise<T>): Prom
 
 export type Resolver<Args = Record<string, never>, Parent = unknown, Out = unknown> =
   (parent: Parent, args: Args, ctx: Context) => Promise<Out> | Out
-
-export function forbidden(action: Action, detail = ''): ForbiddenError {
-  return new ForbiddenError(forbiddenMessage(action, detail))
-}
-
-/** Throws the reference's ForbiddenError unless the caller's global roles allow `action`. */
-export function requireAccess(ctx: Context, action: Action): void {
-  if (!may(ctx.principal.roles, action)) throw forbidden(action)
-}
