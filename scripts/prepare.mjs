@@ -10,5 +10,5 @@ if (!existsSync(tsc)) {
   console.log('tenant-api: no TypeScript installed (production install), skipping the build')
   process.exit(0)
 }
-const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
+const run = spawnSync(process.execPath, [new URL('build.mjs', import.meta.url).pathname], { stdio: 'inherit' })
 process.exit(run.status ?? 1)

@@ -2,7 +2,7 @@
 // `npm test`: type-check everything, then run the whole suite with node's test runner against
 // PGlite, and once more against PostgreSQL when TEST_DATABASE_URL is set. Exits non-zero when
 // anything fails, and ends with one plain "N passed, N failed" line over all runs.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
@@ -15,14 +15,20 @@ const findTests = (dir) => readdirSync(dir).flatMap((name) => {
   return name.endsWith('.test.ts') ? [relative(root, path)] : []
 })
 
-const run = (command, args, env = {}) => {
-  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-  process.stdout.write(result.stdout ?? '')
-  return { code: result.status ?? 1, out: result.stdout ?? '' }
-}
+// Output is passed on as it comes (progress, file by file) and kept to count the results.
+const run = (command, args, env = {}) => new Promise((resolve) => {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (chunk) => {
+    out += chunk
+    process.stdout.write(chunk)
+  })
+  child.on('close', (code) => resolve({ code: code ?? 1, out }))
+})
 
 console.log('type-check: tsc --noEmit')
-const tsc = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'])
+const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'])
 if (tsc.code !== 0) {
   console.log('0 passed, 1 failed')
   process.exit(1)
@@ -37,7 +43,7 @@ let failed = 0
 let exit = 0
 for (const [name, env] of backends) {
   console.log(`\n=== tests on ${name} (${files.length} files) ===`)
-  const result = run(process.execPath, [
+  const result = await run(process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
     '--test-timeout=180000', ...files,
   ], { ...env, TENANT_TEST_BACKEND: name })

@@ -67,7 +67,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
-    const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL, graphql: graphqlOptions(config), logStream: overrides.logStream, corsOrigins: config.CORS_ORIGINS })
+    const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL, graphql: graphqlOptions(config), logStream: overrides.logStream, corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL })
     // Old sign-in failure counters are deleted at start and every few minutes, so the table holds
     // only counters that still delay someone (however many emails a guesser tried).
     let pruned: Promise<unknown> = Promise.resolve()

@@ -105,6 +105,8 @@ Environment (each checked at start; README.md, "Configuration", says more):
   GRAPHQL_MAX_DOCUMENT_BYTES, GRAPHQL_MAX_TOKENS, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_FIELDS,
   GRAPHQL_MAX_COST, GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_PASSWORD_CHECKS, GRAPHQL_CACHE_SIZE,
   GRAPHQL_INTROSPECTION                    what one request may cost
+  GRAPHIQL (true)                          serve GraphiQL at /graphiql
+  CORS_ORIGINS                             browser origins that may call the API (unset: none)
 `
 
 const program = new Command()

@@ -75,6 +75,7 @@ export const envSchema = z.object({
   GRAPHQL_MAX_PASSWORD_CHECKS: wholeNumber(1).default(1),
   GRAPHQL_CACHE_SIZE: wholeNumber(0).default(256),
   GRAPHQL_INTROSPECTION: flag.default(true),
+  GRAPHIQL: flag.default(true),
   // Browser applications on other origins that may call the API (an admin screen); unset: none.
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
     const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean)

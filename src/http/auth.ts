@@ -11,7 +11,8 @@ export function registerAuth(server: FastifyInstance, deps: Deps): void {
     if (request.routeOptions.url !== '/tenant') return
     const query = request.query as Record<string, unknown> | undefined
     // A browser opening the endpoint gets the GraphiQL page (which then sends the token itself).
-    if (request.method === 'GET' && query?.query === undefined && (request.headers.accept ?? '').includes('text/html')) {
+    if (request.method === 'GET' && query?.query === undefined && (request.headers.accept ?? '').includes('text/html') &&
+      server.hasRoute({ method: 'GET', url: '/graphiql' })) {
       return reply.redirect('/graphiql')
     }
     const result = await authenticate(deps, request.headers.authorization)

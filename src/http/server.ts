@@ -20,6 +20,7 @@ import { registerHealth } from './health.js'
 import { registerIntrospection } from './introspect.js'
 import { requestSerializer } from './logging.js'
 import { registerSecurityHeaders } from './securityHeaders.js'
+import { registerGraphiql } from './graphiql.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,6 +34,8 @@ export interface ServerOptions {
   /** Origins allowed to call the API from a browser (`*` for any); none when empty. */
   corsOrigins?: readonly string[]
   graphql?: GraphqlOptions
+  /** `GET /graphiql` (on unless false). */
+  graphiql?: boolean
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: NodeJS.WritableStream
 }
@@ -94,8 +97,9 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       maxAge: 600,
     })
   }
+  await registerSecurityHeaders(server)
   registerRoot(server)
-  registerSecurityHeaders(server)
+  if (options.graphiql ?? true) await registerGraphiql(server)
   registerHealth(server, deps)
   registerAuth(server, deps)
   registerIntrospection(server, deps)
@@ -107,7 +111,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     resolvers: resolvers as never,
     loaders: loaders as never,
     path: '/tenant',
-    graphiql: true,
+    graphiql: false,
     jit: 1,
     // Deep enough for the standard introspection query (15) that GraphiQL and schema tools send.
     queryDepth: graphql.maxDepth,

@@ -9,7 +9,7 @@ import { startServer } from '../helpers/server.js'
 const server = await startServer()
 const auth = { authorization: `Bearer ${server.rootToken}` }
 const json = { ...auth, 'content-type': 'application/json' }
-const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'"
+const STRICT_CSP = "default-src 'none';frame-ancestors 'none'"
 
 async function call(path: string, init?: RequestInit) {
   const res = await server.fetch(path, { redirect: 'manual', ...init })
@@ -22,6 +22,11 @@ function assertHardened(res: Response, what: string) {
   assert.equal(res.headers.get('x-frame-options'), 'DENY', what)
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer', what)
   assert.equal(res.headers.get('content-security-policy'), STRICT_CSP, what)
+  // The rest of helmet's set: no cross-origin embedding, isolation, HTTPS once seen over TLS.
+  assert.equal(res.headers.get('cross-origin-resource-policy'), 'same-origin', what)
+  assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin', what)
+  assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=\d+/, what)
+  assert.equal(res.headers.get('x-powered-by'), null, what)
 }
 
 const tenantCases: { name: string; status: number; path?: string; init: RequestInit }[] = [
@@ -68,12 +73,16 @@ test('headers: /health, /ready and an unknown route carry the strict headers too
   for (const path of ['/health', '/ready', '/nope']) assertHardened(await call(path), path)
 })
 
-test('headers: the GraphiQL page and its scripts may load from unpkg (no default-src \'none\') but not be framed', async () => {
-  for (const path of ['/graphiql', '/graphiql/main.js', '/graphiql/config.js']) {
+test('headers: the GraphiQL page and its assets may run scripts from this server only, and not be framed', async () => {
+  for (const path of ['/graphiql', '/graphiql/assets/start.js', '/graphiql/assets/graphiql.min.js', '/graphiql/assets/graphiql.min.css']) {
     const res = await call(path)
     assert.equal(res.status, 200, path)
-    assert.doesNotMatch(res.headers.get('content-security-policy') ?? '', /default-src/, path)
-    assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, path)
+    const csp = res.headers.get('content-security-policy') ?? ''
+    assert.match(csp, /default-src 'none'/, path)
+    assert.match(csp, /script-src 'self'(;|$)/, path)
+    assert.match(csp, /connect-src 'self'/, path)
+    assert.match(csp, /frame-ancestors 'none'/, path)
+    assert.doesNotMatch(csp, /unsafe-eval|https?:/, path)
     assert.equal(res.headers.get('x-frame-options'), 'DENY', path)
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path)
   }
@@ -98,7 +107,7 @@ const urls = [
   { url: '/tenant?query={me{id}}&variables={"password":"hunter2"}', logged: '/tenant' },
   { url: '/introspect?token=abc', logged: '/introspect' },
   { url: '/tenant?', logged: '/tenant' },
-  { url: '/graphiql/main.js?v=1', logged: '/graphiql/main.js' },
+  { url: '/graphiql/assets/start.js?v=1', logged: '/graphiql/assets/start.js' },
   { url: '/nope#x?token=abc', logged: '/nope' },
   { url: '/?a=1?b=2', logged: '/' },
 ]
