@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { createTenantClient, requireMembership, variableValues, type TokenInfo } from '../../src/client/index.js'
+import { createTenantClient, requireMembership, variableValues, type TokenInfo } from '../../packages/client/src/index.js'
 
 // A tiny content API: it serves articles only to tokens with a membership in its project, and
 // of those only the articles in the languages of the token's `language` variable. Every

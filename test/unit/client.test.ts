@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { bearerToken, createTenantClient, requireMembership, TenantApiError, variableValues, type Membership, type TokenInfo } from '../../src/client/index.js'
+import { bearerToken, createTenantClient, requireMembership, TenantApiError, variableValues, type Membership, type TokenInfo } from '../../packages/client/src/index.js'
 import { generateToken } from '../../src/model/tokens.js'
 import { payload, personWithSession } from '../helpers/persons.js'
 import { startServer } from '../helpers/server.js'
+import type { Introspection } from '../../src/model/introspection/introspect.js'
 
 // The client a downstream service embeds, against a real tenant-api in this process.
 
@@ -225,3 +226,8 @@ test('requireMembership: when tenant-api refuses the client, the error goes to n
   assert.equal((r.nextCalls[0]![0] as TenantApiError).status, 401)
   assert.deepEqual([r.sent.status, r.req.tenant], [0, undefined])
 })
+
+// The client package has its own copy of the answer's type (it imports nothing of the server):
+// `npm test` type-checks that the two still match, both ways.
+export const serverAnswerIsTokenInfo = (answer: Introspection): TokenInfo => answer
+export const tokenInfoIsServerAnswer = (info: TokenInfo): Introspection => info

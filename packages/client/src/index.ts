@@ -1,14 +1,34 @@
 // A small client for services that accept tenant-api tokens (a content API, an app backend):
 // they ask POST /introspect who a token belongs to and what it may do in their project.
-// No dependencies beyond Node's fetch.
+// No dependencies beyond the platform's fetch (Node 20 or newer).
 
-// The answer's shape is the one the server defines (a type-only import: nothing of the server is
-// loaded by services that use this client).
-import type { Introspection } from '../model/introspection/introspect.js'
-import type { Membership } from '../model/acl/projectAcl.js'
+/** A membership as introspection reports it: a role and the values of its variables. */
+export interface Membership {
+  role: string
+  variables: readonly { name: string; values: readonly string[] }[]
+}
 
-export type { Membership }
-export type TokenInfo = Introspection
+/**
+ * What `POST /introspect` answers about a token. Unknown, disabled and expired tokens all
+ * answer `{ active: false }`. (The server's own type is checked against this one in its tests.)
+ */
+export type TokenInfo =
+  | { active: false }
+  | {
+    active: true
+    type: 'session' | 'permanent' | 'one_off'
+    identityId: string
+    personId: string | null
+    email: string | null
+    /** Always false for now: `email` is what the person typed, not a proven address. Never grant access by it. */
+    emailVerified: false
+    /** Global roles, e.g. `super_admin`. */
+    roles: string[]
+    /** Memberships in the project asked about, or null when no project was asked about. */
+    project: { slug: string; memberships: Membership[] } | null
+    /** ISO 8601, or null for a key that does not expire. */
+    expiresAt: string | null
+  }
 
 export interface TenantClientOptions {
   /** Where tenant-api runs, e.g. http://127.0.0.1:4000 */
