@@ -7,7 +7,7 @@ import { startServer } from '../helpers/server.js'
 const server = await startServer()
 
 // Who may add, update, remove and view which memberships in a project, over HTTP. The rules
-// (BEHAVIOUR.md, "Global roles and what they may do"): root, global project admins and members
+// (README, "Who may do what"): root, global project admins and members
 // with role `admin` may do everything; other members only what their role's ACL `tenant`
 // section gives: `manage` covers a membership when it names the role and, per variable of the
 // membership, says `true` or bounds the values by the caller's own values of a variable;

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { secondsUntilNextAttempt } from '../../src/model/sessions/backoff.js'
 import type { LoginConfig } from '../../src/model/config/tenantConfig.js'
 
-// The defaults of BEHAVIOUR.md: 1 s doubling to 60 s, failures forgotten after 5 minutes.
+// The reference's defaults: 1 s doubling to 60 s, failures forgotten after 5 minutes.
 const login: LoginConfig = {
   baseBackoff: 1,
   maxBackoff: 60,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { may, mayActOnIdentity, mayAssignGlobalRoles, type Action } from '../../src/model/acl/permissions.js'
 
-// BEHAVIOUR.md, "Global roles and what they may do". Every row names every action (the type
+// README, "Who may do what". Every row names every action (the type
 // makes a missing one a compile error), so a new action needs a decision here for each role.
 const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
   {

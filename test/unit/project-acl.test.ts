@@ -5,8 +5,8 @@ import {
   type Membership, type MembershipProblem, type ProjectAcl, type RoleDefinition, type TenantAction, type TenantRules,
 } from '../../src/model/acl/projectAcl.js'
 
-// DESIGN.md "Where projects get their roles"; BEHAVIOUR.md "Project roles may grant tenant
-// rights through their ACL tenant section" and "Projects and memberships".
+// Projects get their roles from the ACL in their config; a role's tenant section grants tenant
+// rights (README, "Projects, members and API keys" and "Who may do what").
 
 const m = (role: string, variables: Record<string, string[]> = {}): Membership =>
   ({ role, variables: Object.entries(variables).map(([name, values]) => ({ name, values })) })

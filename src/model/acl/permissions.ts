@@ -1,4 +1,4 @@
-// Who may call what, by global role (BEHAVIOUR.md, "Global roles and what they may do").
+// Who may call what, by global role (README, "Who may do what").
 // Pure: the resolvers ask, the tests walk the whole table.
 
 export type Action =

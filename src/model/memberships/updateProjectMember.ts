@@ -20,7 +20,7 @@ export async function updateProjectMember(deps: Deps, caller: Principal, args: {
 
 /**
  * Replaces the memberships of the roles it names; the member's other roles stay
- * (BEHAVIOUR.md; Contember 2.0.8 replaced all of them).
+ * (Contember 2.0.8 replaced all of them).
  */
 async function update(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {

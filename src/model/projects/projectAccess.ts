@@ -6,7 +6,7 @@ import { ADMIN_ROLE, hasTenantRule, mayTouchMembership, parseProjectAcl, type Me
 
 /**
  * A project as one caller sees it: its roles and the caller's own memberships in it. The
- * rules of BEHAVIOUR.md in one place: super admins and global project admins administer every
+ * rules of the reference (README, "Who may do what") in one place: super admins and global project admins administer every
  * project; a membership with role `admin` administers that project; any membership may view
  * it; the roles' ACL `tenant` rules let members manage or view other memberships.
  */

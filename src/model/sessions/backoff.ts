@@ -6,7 +6,7 @@ import { pruneSignInFailures, reserveSignInAttempt, selectSignInFailure, type Si
 /**
  * Seconds until the next sign-in attempt for an email is allowed, 0 when it is allowed now.
  * After n failures within the attempt window the wait is baseBackoff * 2^(n-1), at most
- * maxBackoff, counted from the last failure (BEHAVIOUR.md: 1 s doubling to 60 s in 5 min).
+ * maxBackoff, counted from the last failure (the reference's defaults: 1 s doubling to 60 s in 5 min).
  */
 export function secondsUntilNextAttempt(failure: SignInFailure | null, now: Date, login: LoginConfig): number {
   if (!failure) return 0
