@@ -48,3 +48,18 @@ test('DATA_DIR lock: a lock left by a process that is gone (a crash) is taken ov
   await db.close()
   await assert.rejects(readFile(join(dir, LOCK_FILE)), { code: 'ENOENT' }, 'released on close')
 })
+
+test('DATA_DIR lock: a lock naming this process number from before this process started is taken over (a container restarted: always process 1)', async () => {
+  const dir = await newDir()
+  await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z' }))
+  const db = await openDb({ DATA_DIR: dir })
+  assert.ok(Date.parse(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')).startedAt) > Date.parse('2026-01-01T00:00:00Z'))
+  await db.close()
+})
+
+test('DATA_DIR lock: a lock from another host is held, and the message says how to take it over', async () => {
+  const dir = await newDir()
+  await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, hostname: 'gone-container', startedAt: '2026-01-01T00:00:00Z' }))
+  await assert.rejects(openDb({ DATA_DIR: dir }), (error: unknown) => error instanceof DataDirInUse &&
+    error.message.includes('process 1 on gone-container') && error.message.includes(`delete ${join(dir, LOCK_FILE)}`))
+})
