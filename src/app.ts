@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config/env.js'
 import { openDb, type Db } from './db/db.js'
@@ -6,6 +7,8 @@ import { systemClock, type Clock } from './model/clock.js'
 import type { Deps } from './model/deps.js'
 import { ensureBootstrapKeys, type BootstrapOutcome } from './model/bootstrap/ensureBootstrapKeys.js'
 import { buildServer, type GraphqlOptions } from './http/server.js'
+import { createLogger } from './http/logging.js'
+import { createMetrics, serveMetrics } from './http/metrics.js'
 import { loadSecretBox } from './config/encryptionKey.js'
 import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
 import { TokenCache } from './model/auth/tokenCache.js'
@@ -21,9 +24,17 @@ export interface App {
   server: FastifyInstance
   deps: Deps
   bootstrap: BootstrapOutcome
+  /** The METRICS_PORT listener, when there is one. */
+  metricsServer?: Server
+  /** Writes out buffered log lines now (before an exit that skips exit handlers). */
+  flushLogs(): void
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>
 }
+
+const closeServer = (server: Server | undefined) => server
+  ? new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() })
+  : Promise.resolve()
 
 export interface AppOverrides {
   db?: Db
@@ -67,7 +78,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
-    const server = await buildServer(deps, { bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL, graphql: graphqlOptions(config), logStream: overrides.logStream, corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL })
+    const { logger, flushLogs } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
+    const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens }) : undefined
+    const server = await buildServer(deps, {
+      bodyLimit: config.BODY_LIMIT, logger, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
+      corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL, metrics, metricsRoute: config.METRICS_PORT === undefined,
+    })
+    // METRICS_PORT: /metrics on a listener of its own (on HOST), off the API's port.
+    const metricsServer = metrics && config.METRICS_PORT !== undefined ? await serveMetrics(metrics, config.METRICS_PORT, config.HOST) : undefined
     // Old sign-in failure counters are deleted at start and every few minutes, so the table holds
     // only counters that still delay someone (however many emails a guesser tried).
     let pruned: Promise<unknown> = Promise.resolve()
@@ -80,7 +98,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       server,
       deps,
       bootstrap,
-      close: () => (closing ??= (clearInterval(pruning), server.close().then(stopFollowing).then(() => pruned).then(() => db.close()))),
+      metricsServer,
+      flushLogs,
+      close: () => (closing ??= (clearInterval(pruning), Promise.all([server.close(), closeServer(metricsServer)])
+        .then(stopFollowing).then(() => pruned).then(() => db.close()))),
     }
   } catch (error) {
     await db.close().catch(() => {})

@@ -58,6 +58,7 @@ async function serve(): Promise<void> {
       // password check still running would hold the process. SIGKILL ends it now (status 137).
       // As process 1 (in a container) the kernel ignores a signal sent to ourselves, so there
       // exit is the way, waiting at most for a hash already running (well under a second).
+      app.flushLogs()
       if (process.pid === 1) process.exit(137)
       process.kill(process.pid, 'SIGKILL')
     }, config.SHUTDOWN_TIMEOUT_MS)
@@ -72,6 +73,8 @@ async function serve(): Promise<void> {
   await app.server.listen({ port: config.PORT, host: config.HOST })
   app.server.log.info(`tenant-api on http://${config.HOST}:${(app.server.server.address() as { port: number }).port}/tenant ` +
     `(${config.DATABASE_URL ? 'PostgreSQL' : `PGlite in ${config.DATA_DIR}`})`)
+  const metricsAddress = app.metricsServer?.address()
+  if (metricsAddress && typeof metricsAddress === 'object') app.server.log.info(`metrics on http://${config.HOST}:${metricsAddress.port}/metrics`)
 }
 
 async function migrateCommand(): Promise<void> {
@@ -109,6 +112,8 @@ Environment (each checked at start; README.md, "Configuration", says more):
   GRAPHQL_MAX_COST, GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_PASSWORD_CHECKS, GRAPHQL_CACHE_SIZE,
   GRAPHQL_INTROSPECTION                    what one request may cost
   GRAPHIQL (true)                          serve GraphiQL at /graphiql
+  LOG_FORMAT (json|pretty), TRUST_PROXY    log lines; proxies whose X-Forwarded-For/X-Request-Id count
+  METRICS (true), METRICS_PORT             Prometheus /metrics (on its own port when METRICS_PORT is set)
   CORS_ORIGINS                             browser origins that may call the API (unset: none)
 `
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { parseKey } from '../model/secrets.js'
 
@@ -32,6 +33,14 @@ const isKey = (text: string) => {
 }
 const encryptionKey = z.string().refine(isKey, 'must be 32 bytes, as 64 hex characters or base64 (`openssl rand -hex 32`)')
 
+function isAddressOrRange(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/')
+  const family = isIP(address ?? '')
+  if (family === 0 || rest.length > 0) return false
+  if (bits === undefined) return true
+  return /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
 
 const wholeNumber = (min: number) => z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
@@ -60,6 +69,21 @@ export const envSchema = z.object({
   })),
   OTP_ISSUER: z.string().trim().min(1, 'must not be empty').default('tenant-api'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  // Proxies in front of the server (addresses or CIDR ranges): their X-Forwarded-For and
+  // X-Request-Id are believed. Unset: nobody's.
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
+    const entries = (value ?? '').split(',').map((e) => e.trim()).filter(Boolean)
+    for (const entry of entries) {
+      if (!isAddressOrRange(entry)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)' })
+        return z.NEVER
+      }
+    }
+    return entries
+  })),
+  METRICS: flag.default(true),
+  METRICS_PORT: z.preprocess(emptyAsUndefined, port.optional()),
   BODY_LIMIT: z.string().trim().regex(/^\d+$/, 'must be a number of bytes').transform(Number)
     .refine((n) => n >= 1024, 'must be at least 1024').default(1024 * 1024),
   TOKEN_CACHE_TTL_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds').transform(Number).default(60_000),

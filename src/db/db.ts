@@ -35,6 +35,8 @@ export interface Db extends Queryable {
    */
   listen(channel: string, onMessage: (payload: string) => void, onReset?: () => void): Promise<() => Promise<void>>
   close(): Promise<void>
+  /** PostgreSQL only: the pool's connections right now (for the metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number }
 }
 
 const isFailure = (value: unknown) =>
@@ -45,13 +47,15 @@ class Rollback<T> {
 }
 
 export function createPostgresDb(connectionString: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 })
+  const max = options.max ?? 10
+  const pool = new pg.Pool({ connectionString, max })
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool drops it and the next query gets a fresh one.
   pool.on('error', () => {})
   let ended = false
   return {
     kind: 'postgres',
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     async listen(channel, onMessage, onReset) {
       // A connection of its own, outside the pool: LISTEN belongs to one session.
       let client: pg.Client | null = null

@@ -1,5 +1,6 @@
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
+import type { OutcomeRecorder } from './outcomes.js'
 
 /** What every resolver gets: the dependencies, the caller, and the request id for logs. */
 export interface Context {
@@ -14,6 +15,8 @@ export interface Context {
    * token) may see them (their roles and all their projects).
    */
   signedIn: Set<string>
+  /** Counts how root fields end (metrics); absent when metrics are off. */
+  outcomes?: OutcomeRecorder
 }
 
 /** Does the caller see this identity as itself (its own, or one this request signed in)? */

@@ -1,4 +1,5 @@
 import { me } from './identity/me.js'
+import { withOutcomes } from './outcomes.js'
 import { Identity, identityLoaders } from './identity/Identity.js'
 import { signUp } from './persons/signUp.js'
 import { changeProfile } from './persons/changeProfile.js'
@@ -42,8 +43,9 @@ export const resolvers = {
   DateTime,
   Interval,
   // Every argument is bounded before a resolver sees it (inputLimits.ts).
-  Query: withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys }),
-  Mutation: withInputLimits({
+  // How each root field ended is counted for the metrics (outcomes.ts).
+  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys })),
+  Mutation: withOutcomes('mutation', withInputLimits({
     signUp, signIn, createSessionToken, signOut,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
     prepareOtp, confirmOtp, disableOtp,
@@ -52,7 +54,7 @@ export const resolvers = {
     addProjectMember, updateProjectMember, removeProjectMember,
     createApiKey, createGlobalApiKey, disableApiKey,
     addGlobalIdentityRoles, removeGlobalIdentityRoles,
-  }),
+  })),
   Project: { ...Project, ...withInputLimits({ members: Project.members }) },
   RoleVariableDefinition,
   ApiKey,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { BlockList, isIP } from 'node:net'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import mercurius from 'mercurius'
 import cors from '@fastify/cors'
 import { NoSchemaIntrospectionCustomRule } from 'graphql'
@@ -18,7 +19,8 @@ import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
 import { registerHealth } from './health.js'
 import { registerIntrospection } from './introspect.js'
-import { requestSerializer } from './logging.js'
+import { registerAccessLog } from './logging.js'
+import { registerHttpMetrics, registerMetricsRoute, type Metrics } from './metrics.js'
 import { registerSecurityHeaders } from './securityHeaders.js'
 import { registerGraphiql } from './graphiql.js'
 
@@ -30,14 +32,37 @@ declare module 'fastify' {
 
 export interface ServerOptions {
   bodyLimit: number
-  logLevel: string
+  logger: FastifyBaseLogger
+  /** Proxies whose X-Forwarded-For and X-Request-Id are believed (addresses or CIDR ranges). */
+  trustProxy?: readonly string[]
+  /** Counted when given; `GET /metrics` here too when metricsRoute (else on a port of its own). */
+  metrics?: Metrics
+  metricsRoute?: boolean
   /** Origins allowed to call the API from a browser (`*` for any); none when empty. */
   corsOrigins?: readonly string[]
   graphql?: GraphqlOptions
   /** `GET /graphiql` (on unless false). */
   graphiql?: boolean
-  /** Where log lines go instead of stdout (tests read them). */
-  logStream?: NodeJS.WritableStream
+}
+
+/** What a request id from a proxy may look like: short, and safe in a log line and a header. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+function trustList(entries: readonly string[]): ((address: string) => boolean) | null {
+  if (entries.length === 0) return null
+  const list = new BlockList()
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/') as [string, string | undefined]
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4'
+    if (bits === undefined) list.addAddress(address, type)
+    else list.addSubnet(address, Number(bits), type)
+  }
+  return (address) => {
+    // An IPv4 peer on a dual-stack socket appears as ::ffff:a.b.c.d.
+    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address
+    const type = isIP(plain) === 6 ? 'ipv6' : 'ipv4'
+    return isIP(plain) !== 0 && list.check(plain, type)
+  }
 }
 
 export interface GraphqlOptions {
@@ -57,22 +82,26 @@ export async function loadSchema(dir = graphqlSchemaDir): Promise<string> {
 }
 
 export async function buildServer(deps: Deps, options: ServerOptions): Promise<FastifyInstance> {
+  const trusted = trustList(options.trustProxy ?? [])
   const server = Fastify({
-    logger: {
-      level: options.logLevel,
-      // Request logs carry method, path and ids; headers (and so bearer tokens) and query strings
-      // are never logged. The redaction stays for any code that logs a raw request.
-      serializers: { req: requestSerializer },
-      redact: ['req.headers.authorization'],
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
+    loggerInstance: options.logger,
+    // One access line per request instead of Fastify's two (accessLog in logging.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
-    // A random id per request, so an error a user reports can be found in the logs of any node.
-    genReqId: () => randomUUID(),
+    // X-Forwarded-For is believed from the configured proxies only.
+    trustProxy: trusted ? (address: string) => trusted(address) : false,
+    // A random id per request, so an error a user reports can be found in the logs of any node;
+    // a trusted proxy's X-Request-Id is kept, so one id follows the request through both.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      if (trusted && typeof given === 'string' && REQUEST_ID.test(given) && trusted(req.socket.remoteAddress ?? '')) return given
+      return randomUUID()
+    },
     requestIdHeader: false,
     return503OnClosing: true,
   })
   server.decorateRequest('principal', null)
+  server.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   // Errors outside GraphQL (unknown routes, hooks): the same `{ errors: [...] }` shape, and
   // for anything unexpected a generic message with the request id instead of the error itself.
@@ -88,6 +117,11 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
   registerDrain(server)
+  registerAccessLog(server)
+  if (options.metrics) {
+    registerHttpMetrics(server, options.metrics)
+    if (options.metricsRoute) registerMetricsRoute(server, options.metrics)
+  }
   if (options.corsOrigins?.length) {
     // Bearer tokens, never cookies: no credentials mode is needed, so `*` exposes nothing more.
     await server.register(cors, {
@@ -126,6 +160,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       requestId: request.id,
       memo: new Map(),
       signedIn: new Set(),
+      ...(options.metrics ? { outcomes: options.metrics } : {}),
     }),
     errorFormatter: (execution, ctx) => {
       const reply = (ctx as unknown as { reply: { request: { id: string }; log: FastifyInstance['log'] } }).reply

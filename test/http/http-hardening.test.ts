@@ -134,12 +134,15 @@ test('log: the request lines of a real server have no query string, no headers a
   ]
   assert.deepEqual(sent.map((r) => r.status), [200, 200, 404])
   await Promise.all(sent.map((r) => r.arrayBuffer()))
-  // "request completed" is written once the answer is out, maybe after the client has it.
+  // The access line is written once the answer is out, maybe after the client has it.
   const deadline = Date.now() + 5_000
-  while ((log.match(/request completed/g) ?? []).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-  const requests = log.trim().split('\n').map((line) => JSON.parse(line)).filter((entry) => entry.req)
-  assert.deepEqual(requests.map((entry) => `${entry.req.method} ${entry.req.url}`), ['GET /tenant', 'POST /introspect', 'GET /nope'])
-  for (const { req } of requests) assert.deepEqual(Object.keys(req).sort(), ['hostname', 'method', 'remoteAddress', 'remotePort', 'url'])
+  while ((log.match(/"msg":"request"/g) ?? []).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  const requests = log.trim().split('\n').map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request')
+  assert.deepEqual(requests.map((entry) => `${entry.method} ${entry.path} ${entry.route} ${entry.status}`),
+    ['GET /tenant /tenant 200', 'POST /introspect /introspect 200', 'GET /nope null 404'])
+  for (const entry of requests) {
+    assert.deepEqual(Object.keys(entry).sort(), ['hostname', 'identity', 'level', 'method', 'ms', 'msg', 'path', 'pid', 'reqId', 'route', 'status', 'time'])
+  }
   for (const value of [secret, s.rootToken, s.loginToken]) assert.equal(log.includes(value), false, 'a secret is in the log')
   assert.equal(log.includes('authorization'), false)
 })

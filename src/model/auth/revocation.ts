@@ -8,6 +8,7 @@ import type { TokenCache } from './tokenCache.js'
  */
 export function followInvalidations(db: Db, cache: TokenCache): Promise<() => Promise<void>> {
   return db.listen(INVALIDATION_CHANNEL, (payload) => {
+    cache.stats.invalidations++
     const [kind, id] = [payload.slice(0, payload.indexOf(':')), payload.slice(payload.indexOf(':') + 1)]
     if (kind === 'key') cache.dropToken(id)
     else if (kind === 'identity') cache.dropIdentity(id)

@@ -15,23 +15,33 @@ export interface CacheEntry {
 export class TokenCache {
   private readonly entries = new Map<string, CacheEntry>()
   private readonly byIdentity = new Map<string, Set<string>>()
+  /** Running tallies for the metrics (read at scrape time). */
+  readonly stats = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
 
   constructor(private readonly ttlMs = 60_000, private readonly maxEntries = 100_000) {}
 
   get(tokenHash: string, now: number): CacheEntry | undefined {
     const entry = this.entries.get(tokenHash)
-    if (!entry) return undefined
-    if (now - entry.cachedAt >= this.ttlMs) {
-      this.dropToken(tokenHash)
+    if (!entry) {
+      this.stats.misses++
       return undefined
     }
+    if (now - entry.cachedAt >= this.ttlMs) {
+      this.dropToken(tokenHash)
+      this.stats.misses++
+      return undefined
+    }
+    this.stats.hits++
     return entry
   }
 
   set(tokenHash: string, key: ApiKeyForAuth, now: number): CacheEntry {
     this.dropToken(tokenHash)
     // Maps keep insertion order: the first entry is the oldest.
-    if (this.entries.size >= this.maxEntries) this.dropToken(this.entries.keys().next().value!)
+    if (this.entries.size >= this.maxEntries) {
+      this.dropToken(this.entries.keys().next().value!)
+      this.stats.evictions++
+    }
     const entry: CacheEntry = { key, cachedAt: now, projects: new Map() }
     this.entries.set(tokenHash, entry)
     let hashes = this.byIdentity.get(key.identityId)
