@@ -261,3 +261,35 @@ test('members: memberType together with input, or API_KEY with an email or perso
     assert.equal(body.data.projectBySlug, null)
   }
 })
+
+test('members: a member who may view only some roles pages through them in order, across the batches the server reads in', { timeout: 120_000 }, async () => {
+  const slug = `w-${randomBytes(5).toString('hex')}`
+  const watchAcl = { roles: { ...acl.roles, watcher: { tenant: { view: { reader: true } } } } }
+  assert.equal((await payload(server, `mutation($slug: String!, $config: Json) {
+    createProject(projectSlug: $slug, config: $config, options: { noDeployToken: true }) { ok } }`, { slug, config: { acl: watchAcl } })).ok, true)
+  // 700 members, readers and editors taking turns (the server reads 500 at a time).
+  for (let batch = 0; batch < 7; batch++) {
+    const fields = Array.from({ length: 100 }, (_, i) => {
+      const membership = (batch * 100 + i) % 2 === 0 ? '{ role: "reader", variables: [] }' : '{ role: "editor", variables: [{ name: "language", values: ["cs"] }] }'
+      return `k${i}: createApiKey(projectSlug: "${slug}", description: "m", memberships: [${membership}]) { ok error { code developerMessage } }`
+    })
+    const { body } = await server.gql(`mutation { ${fields.join('\n')} }`)
+    assert.deepEqual(Object.values(body.data as Record<string, { ok: boolean }>).filter((r) => !r.ok), [])
+  }
+  const watcher = await server.gql(`mutation { createApiKey(projectSlug: "${slug}", description: "w", memberships: [{ role: "watcher", variables: [] }]) { result { apiKey { token } } } }`)
+  const token = watcher.body.data.createApiKey.result.apiKey.token
+  const query = `query($input: ProjectMembersInput) { projectBySlug(slug: "${slug}") { members(input: $input) { identity { id } memberships { role } } } }`
+  const page = async (input: Record<string, number> | null, as?: string) =>
+    (await server.gql(query, { variables: { input }, ...(as ? { token: as } : {}) })).body.data.projectBySlug.members as { identity: { id: string }; memberships: { role: string }[] }[]
+
+  const everyone = await page(null)
+  assert.equal(everyone.length, 701, "700 and the watcher")
+  const readers = everyone.filter((m) => m.memberships.some((r) => r.role === 'reader')).map((m) => m.identity.id)
+  assert.equal(readers.length, 350)
+  const seen = await page(null, token)
+  assert.deepEqual(seen.map((m) => m.identity.id), readers, 'the watcher sees the readers only, in the same order')
+  assert.deepEqual((await page({ limit: 100, offset: 200 }, token)).map((m) => m.identity.id), readers.slice(200, 300), 'a page across the batch boundary')
+  assert.deepEqual((await page({ limit: 100, offset: 340 }, token)).map((m) => m.identity.id), readers.slice(340))
+  assert.deepEqual(await page({ limit: 10, offset: 350 }, token), [])
+  assert.deepEqual((await page({ limit: 3, offset: 699 })).map((m) => m.identity.id), everyone.slice(699).map((m) => m.identity.id), 'an admin\'s page is cut by the database')
+})

@@ -66,8 +66,12 @@ export interface MemberFilter {
   personId?: readonly string[] | null
 }
 
-/** Identities with a membership in the project, oldest membership first. */
-export async function selectMemberIdentityIds(q: Queryable, projectId: string, filter: MemberFilter): Promise<string[]> {
+/**
+ * Identities with a membership in the project, oldest membership first; `page` cuts the list
+ * in the database (a project may have hundreds of thousands of members).
+ */
+export async function selectMemberIdentityIds(q: Queryable, projectId: string, filter: MemberFilter,
+    page: { limit: number | null; offset: number } = { limit: null, offset: 0 }): Promise<string[]> {
   const { rows } = await q.query<{ identityId: string }>(
     `SELECT m.identity_id AS "identityId"
        FROM project_membership m
@@ -78,7 +82,8 @@ export async function selectMemberIdentityIds(q: Queryable, projectId: string, f
         AND ($4::uuid[] IS NULL OR m.identity_id = ANY($4::uuid[]))
         AND ($5::uuid[] IS NULL OR p.id = ANY($5::uuid[]))
       GROUP BY m.identity_id
-      ORDER BY min(m.created_at), m.identity_id`,
-    [projectId, filter.memberType ?? null, filter.email ?? null, filter.identityId ?? null, filter.personId ?? null])
+      ORDER BY min(m.created_at), m.identity_id
+      LIMIT $6 OFFSET $7`,
+    [projectId, filter.memberType ?? null, filter.email ?? null, filter.identityId ?? null, filter.personId ?? null, page.limit, page.offset])
   return rows.map((r) => r.identityId)
 }

@@ -44,20 +44,39 @@ export async function projectMembers(deps: Deps, access: ProjectAccess, args: Me
   if (filter.memberType === 'API_KEY' && filter.personId) return fail('INVALID_INPUT', 'Cannot use personId filter for ApiKey member type.')
   // Ids that are not UUIDs match nobody (and must not reach PostgreSQL as such).
   const ids = (list?: readonly string[] | null) => list?.filter(isUuid) ?? null
-  const project = access.project
-  const identityIds = await selectMemberIdentityIds(deps.db, project.id, {
-    ...filter, identityId: ids(filter.identityId), personId: ids(filter.personId), email: filter.email?.map(normaliseEmail) ?? null,
-  })
-  if (identityIds.length === 0) return ok([])
-  const groups = await selectMemberships(deps.db, { projectIds: [project.id], identityIds })
-  const identities = new Map((await selectIdentitiesByIds(deps.db, identityIds)).map((i) => [i.id, i]))
-  const members = groups
-    .map((g) => ({ identity: identities.get(g.identityId)!, memberships: visibleMemberships(access, g.memberships) }))
-    .filter((m) => m.memberships.length > 0)
-  const order = new Map(identityIds.map((id, i) => [id, i]))
-  members.sort((a, b) => order.get(a.identity.id)! - order.get(b.identity.id)!)
-  return ok(members.slice(offset, limit === null ? undefined : offset + limit))
+  const memberFilter = { ...filter, identityId: ids(filter.identityId), personId: ids(filter.personId), email: filter.email?.map(normaliseEmail) ?? null }
+  const read = async (page: { limit: number | null; offset: number }) => {
+    const identityIds = await selectMemberIdentityIds(deps.db, access.project.id, memberFilter, page)
+    if (identityIds.length === 0) return { identityIds, members: [] }
+    const [groups, identities] = await Promise.all([
+      selectMemberships(deps.db, { projectIds: [access.project.id], identityIds }),
+      selectIdentitiesByIds(deps.db, identityIds),
+    ])
+    const byId = new Map(identities.map((i) => [i.id, i]))
+    const order = new Map(identityIds.map((id, i) => [id, i]))
+    const members = groups
+      .map((g) => ({ identity: byId.get(g.identityId)!, memberships: visibleMemberships(access, g.memberships) }))
+      .filter((m) => m.memberships.length > 0)
+      .sort((a, b) => order.get(a.identity.id)! - order.get(b.identity.id)!)
+    return { identityIds, members }
+  }
+  // Admins see every membership: the database cuts the page.
+  if (isProjectAdmin(access)) return ok((await read({ limit, offset })).members)
+  // Others see some members only: read in batches, in order, until the page is full.
+  const page: { identity: IdentityRow; memberships: Membership[] }[] = []
+  let skipped = 0
+  for (let from = 0; ; from += MEMBER_BATCH) {
+    const { identityIds, members } = await read({ limit: MEMBER_BATCH, offset: from })
+    for (const member of members) {
+      if (skipped < offset) skipped++
+      else if (limit === null || page.length < limit) page.push(member)
+    }
+    if (identityIds.length < MEMBER_BATCH || (limit !== null && page.length >= limit)) return ok(page)
+  }
 }
+
+/** How many members a caller with restricted view reads at a time. */
+const MEMBER_BATCH = 500
 
 /** Project.apiKeys: for the project's admins. */
 export async function projectApiKeys(deps: Deps, access: ProjectAccess): Promise<Result<ApiKeyRow[], 'FORBIDDEN'>> {
