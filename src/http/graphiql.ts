@@ -144,10 +144,9 @@ export async function registerGraphiql(server: FastifyInstance): Promise<boolean
   }
   for (const [name, file] of Object.entries(inline)) files.set(name, file)
 
-  const helmet = { contentSecurityPolicy: graphiqlContentSecurityPolicy }
-  server.get('/graphiql', { helmet }, async (_request, reply) =>
+  server.get('/graphiql', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page))
-  server.get<{ Params: { name: string } }>(`${ASSET_PREFIX}:name`, { helmet }, async (request, reply) => {
+  server.get<{ Params: { name: string } }>(`${ASSET_PREFIX}:name`, async (request, reply) => {
     const file = files.get(request.params.name)
     if (file === undefined) {
       return reply.code(404).send({ errors: [{ message: `Route GET ${ASSET_PREFIX}${request.params.name} not found` }] })

@@ -1,24 +1,35 @@
 import type { FastifyInstance } from 'fastify'
-import helmet from '@fastify/helmet'
+import helmet, { type HelmetOptions } from 'helmet'
+import { graphiqlContentSecurityPolicy } from './graphiql.js'
 
 /** Answers that carry identities, tokens and sessions: no browser or proxy may keep a copy. */
 const NO_STORE_ROUTES = new Set(['/tenant', '/introspect'])
+
+const API: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  // Only reachable from other origins through CORS (when CORS_ORIGINS allows it), never embedded.
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+}
 
 /**
  * Helmet's headers on every answer, set in an onRequest hook that runs before our own (so the
  * 401 of the auth hook, Mercurius's 400s, the 413 and 415 of body parsing, 404s and the error
  * handler carry them too). The API answers JSON only, so a browser is told to render nothing of
- * it, run nothing in it and frame none of it. GraphiQL's routes loosen the policy for their page
- * (see http/graphiql.ts). Fastify writes a few answers straight to the socket before any hook
- * (an undecodable URL, the 503 while closing); those carry none of this.
+ * it, run nothing in it and frame none of it; GraphiQL's page gets its own policy (graphiql.ts).
+ * Each middleware is built once: @fastify/helmet builds it anew for every request, which cost
+ * about 7% of the server's time under load (bench/RESULTS.md). Fastify writes a few answers
+ * straight to the socket before any hook (an undecodable URL, the 503 while closing); those
+ * carry none of this.
  */
-export async function registerSecurityHeaders(server: FastifyInstance): Promise<void> {
-  await server.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    // Only reachable from other origins through CORS (when CORS_ORIGINS allows it), never embedded.
-    crossOriginResourcePolicy: { policy: 'same-origin' },
+export function registerSecurityHeaders(server: FastifyInstance): void {
+  const api = helmet(API)
+  const page = helmet({ ...API, contentSecurityPolicy: graphiqlContentSecurityPolicy })
+  server.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url
+    const headers = route === '/graphiql' || route?.startsWith('/graphiql/') ? page : api
+    headers(request.raw, reply.raw, (error) => done(error as Error | undefined))
   })
   server.addHook('onSend', async (request, reply, payload) => {
     const route = request.routeOptions.url

@@ -131,7 +131,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       maxAge: 600,
     })
   }
-  await registerSecurityHeaders(server)
+  registerSecurityHeaders(server)
   registerRoot(server)
   if (options.graphiql ?? true) await registerGraphiql(server)
   registerHealth(server, deps)

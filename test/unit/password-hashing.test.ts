@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2'
 import bcrypt from 'bcryptjs'
+import { availableParallelism } from 'node:os'
 import {
-  hashPassword, isSupportedPasswordHash, needsRehash, verifyAgainstDummy, verifyPassword,
+  HASH_CONCURRENCY, hashesRunning, hashPassword, isSupportedPasswordHash, needsRehash, verifyAgainstDummy, verifyPassword,
 } from '../../src/model/passwords/hashing.js'
 
 const password = 'Correct-Horse-9'
@@ -136,4 +137,24 @@ test('verifyAgainstDummy: resolves false, whatever the password', async () => {
   assert.equal(await verifyAgainstDummy(password), false)
   assert.equal(await verifyAgainstDummy(''), false)
   assert.equal(await verifyAgainstDummy('tenant-api dummy password, never matches'), false)
+})
+
+test('hashing: at most HASH_CONCURRENCY hashes run at once (one core stays free for requests); every one finishes', async () => {
+  let most = 0
+  let watching = true
+  const watch = (async () => {
+    while (watching) {
+      most = Math.max(most, hashesRunning())
+      await new Promise((r) => setImmediate(r))
+    }
+  })()
+  const passwords = Array.from({ length: 6 }, (_, i) => `concurrent-${i}-password`)
+  const hashes = await Promise.all(passwords.map((p) => hashPassword(p)))
+  const checks = await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[i]!)))
+  watching = false
+  await watch
+  assert.deepEqual(checks, passwords.map(() => true))
+  assert.ok(most >= 1 && most <= HASH_CONCURRENCY, `at most ${HASH_CONCURRENCY} at once, saw ${most}`)
+  assert.equal(HASH_CONCURRENCY, Math.max(1, availableParallelism() - 1))
+  assert.equal(hashesRunning(), 0, 'every slot was given back')
 })

@@ -1,4 +1,5 @@
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2'
+import { availableParallelism } from 'node:os'
 import bcrypt from 'bcryptjs'
 
 // argon2id with OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 25 ms
@@ -29,8 +30,32 @@ export function exceedsHashCeilings(stored: string): boolean {
   return m > HASH_CEILINGS.argon2MemoryKiB || t > HASH_CEILINGS.argon2TimeCost || p > HASH_CEILINGS.argon2Parallelism
 }
 
+/**
+ * argon2 runs on libuv's threads (4 by default), off the event loop, but on the same cores: four
+ * hashes at once on two cores leave requests that need no hash waiting for CPU. At most one hash
+ * per core but one runs at a time (at least one); the others wait their turn in order.
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
+let running = 0
+const waiting: (() => void)[] = []
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= HASH_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve))
+  else running++
+  try {
+    return await work()
+  } finally {
+    // The slot passes straight to the next in line, or is given back.
+    const next = waiting.shift()
+    if (next) next()
+    else running--
+  }
+}
+
+/** Hashes running right now (tests watch the bound). */
+export const hashesRunning = () => running
+
 export function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2_PARAMS)
+  return withHashSlot(() => argon2Hash(password, ARGON2_PARAMS))
 }
 
 /** Accepts argon2 hashes and bcrypt hashes (what Contember stores, for imported persons). */
@@ -42,7 +67,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
   // A hash stored before the ceilings existed is refused rather than allowed to stall the service.
   if (exceedsHashCeilings(stored)) return false
   try {
-    if (isArgon2(stored)) return await argon2Verify(stored, password)
+    if (isArgon2(stored)) return await withHashSlot(() => argon2Verify(stored, password))
     if (isBcrypt(stored)) return await bcrypt.compare(password, stored)
     return false
   } catch {
@@ -65,6 +90,7 @@ let dummy: Promise<string> | undefined
  */
 export async function verifyAgainstDummy(password: string): Promise<false> {
   dummy ??= hashPassword('tenant-api dummy password, never matches')
-  await argon2Verify(await dummy, password).catch(() => false)
+  const hash = await dummy
+  await withHashSlot(() => argon2Verify(hash, password)).catch(() => false)
   return false
 }
