@@ -416,11 +416,14 @@ async function main(options) {
   // A clean environment: the shell's LOG_LEVEL, GRAPHQL_* or METRICS_PORT must not change what is measured.
   const baseEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, TMPDIR: os.tmpdir(), HOST: '127.0.0.1', LOG_LEVEL: options.logLevel, ...tokens,
+    // Node's own flags for tenant-api (e.g. heap sizes) pass through; the bare server runs without.
+    ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
   }
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   if (options.profile) mkdirSync(options.profile, { recursive: true })
-  const nodeFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : []
+  // The flag every launcher of the server uses (bin/tenant-api.js's shebang, npm start, the image).
+  const nodeFlags = ['--max-semi-space-size=4', ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : [])]
   const server = startProcess('tenant-api', [...nodeFlags, CLI, 'serve'], {
     env: { ...baseEnv, PORT: String(port), DATABASE_URL: dbUrl.href, DATA_DIR: path.join(work, 'unused-data') }, logFile,
   })

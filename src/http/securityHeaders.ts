@@ -5,13 +5,32 @@ import { graphiqlContentSecurityPolicy } from './graphiql.js'
 /** Answers that carry identities, tokens and sessions: no browser or proxy may keep a copy. */
 const NO_STORE_ROUTES = new Set(['/tenant', '/introspect'])
 
-const API: HelmetOptions = {
-  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+// The API answers JSON, never a document: the headers that only matter for pages (or for
+// Internet Explorer and Flash) are left off its answers, saving 6 of 12 headers on every one.
+const PAGE_ONLY = {
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+} as const
+
+const COMMON = {
   frameguard: { action: 'deny' },
   referrerPolicy: { policy: 'no-referrer' },
   // Only reachable from other origins through CORS (when CORS_ORIGINS allows it), never embedded.
   crossOriginResourcePolicy: { policy: 'same-origin' },
+} as const satisfies HelmetOptions
+
+const API: HelmetOptions = {
+  ...COMMON,
+  ...PAGE_ONLY,
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
 }
+
+/** GraphiQL's page and assets: helmet's full set, with the page's own policy. */
+const PAGE: HelmetOptions = { ...COMMON, contentSecurityPolicy: graphiqlContentSecurityPolicy }
 
 /**
  * Helmet's headers on every answer, set in an onRequest hook that runs before our own (so the
@@ -25,7 +44,7 @@ const API: HelmetOptions = {
  */
 export function registerSecurityHeaders(server: FastifyInstance): void {
   const api = helmet(API)
-  const page = helmet({ ...API, contentSecurityPolicy: graphiqlContentSecurityPolicy })
+  const page = helmet(PAGE)
   server.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url
     const headers = route === '/graphiql' || route?.startsWith('/graphiql/') ? page : api
