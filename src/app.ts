@@ -28,6 +28,8 @@ export interface App {
   metricsServer?: Server
   /** Writes out buffered log lines now (before an exit that skips exit handlers). */
   flushLogs(): void
+  /** Writes every later log line synchronously (from the start of a shutdown). */
+  logSynchronously(): void
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>
 }
@@ -78,7 +80,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
-    const { logger, flushLogs } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
+    const { logger, flushLogs, logSynchronously } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
     const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens }) : undefined
     const server = await buildServer(deps, {
       bodyLimit: config.BODY_LIMIT, logger, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
@@ -100,6 +102,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       bootstrap,
       metricsServer,
       flushLogs,
+      logSynchronously,
       close: () => (closing ??= (clearInterval(pruning), Promise.all([server.close(), closeServer(metricsServer)])
         .then(stopFollowing).then(() => pruned).then(() => db.close()))),
     }

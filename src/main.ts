@@ -51,6 +51,7 @@ async function serve(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
+    app.logSynchronously()
     app.server.log.info(`${signal} received, finishing in-flight requests`)
     const force = setTimeout(() => {
       app.server.log.error('shutdown timed out, exiting')

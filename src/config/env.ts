@@ -43,6 +43,15 @@ function isAddressOrRange(text: string): boolean {
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
 
+/** A comma-separated list (blank entries dropped; unset or empty: none), each entry checked. */
+const commaList = (valid: (entry: string) => boolean, what: string) =>
+  z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
+    const entries = (value ?? '').split(',').map((e) => e.trim()).filter(Boolean)
+    if (entries.every(valid)) return entries
+    ctx.addIssue({ code: 'custom', message: `must be ${what}` })
+    return z.NEVER
+  }))
+
 const wholeNumber = (min: number) => z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
   .refine((n) => Number.isSafeInteger(n) && n >= min, `must be a whole number of at least ${min}`)
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
@@ -57,31 +66,13 @@ export const envSchema = z.object({
   CONTEMBER_ROOT_EMAIL: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
   CONTEMBER_ROOT_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
   TENANT_ENCRYPTION_KEY: z.preprocess(emptyAsUndefined, encryptionKey.optional()),
-  TENANT_ENCRYPTION_OLD_KEYS: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
-    const keys = (value ?? '').split(',').map((k) => k.trim()).filter(Boolean)
-    for (const key of keys) {
-      if (!isKey(key)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of 32-byte keys (64 hex characters or base64)' })
-        return z.NEVER
-      }
-    }
-    return keys
-  })),
+  TENANT_ENCRYPTION_OLD_KEYS: commaList(isKey, 'a comma-separated list of 32-byte keys (64 hex characters or base64)'),
   OTP_ISSUER: z.string().trim().min(1, 'must not be empty').default('tenant-api'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // Proxies in front of the server (addresses or CIDR ranges): their X-Forwarded-For and
   // X-Request-Id are believed. Unset: nobody's.
-  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
-    const entries = (value ?? '').split(',').map((e) => e.trim()).filter(Boolean)
-    for (const entry of entries) {
-      if (!isAddressOrRange(entry)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)' })
-        return z.NEVER
-      }
-    }
-    return entries
-  })),
+  TRUST_PROXY: commaList(isAddressOrRange, 'a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)'),
   METRICS: flag.default(true),
   METRICS_PORT: z.preprocess(emptyAsUndefined, port.optional()),
   BODY_LIMIT: z.string().trim().regex(/^\d+$/, 'must be a number of bytes').transform(Number)
@@ -101,16 +92,7 @@ export const envSchema = z.object({
   GRAPHQL_INTROSPECTION: flag.default(true),
   GRAPHIQL: flag.default(true),
   // Browser applications on other origins that may call the API (an admin screen); unset: none.
-  CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional().transform((value, ctx) => {
-    const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean)
-    for (const origin of origins) {
-      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of origins like https://admin.example.com, or *' })
-        return z.NEVER
-      }
-    }
-    return origins
-  })),
+  CORS_ORIGINS: commaList((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin), 'a comma-separated list of origins like https://admin.example.com, or *'),
 }).refine((env) => env.TENANT_ENCRYPTION_KEY !== undefined || env.DATABASE_URL === undefined, {
   path: ['TENANT_ENCRYPTION_KEY'],
   message: 'is required with DATABASE_URL (every node must share it; generate one with `openssl rand -hex 32`)',

@@ -35,9 +35,9 @@ export interface LogSettings {
  * The process's logger. Lines to stdout are written asynchronously (the event loop never waits
  * for the terminal or a log shipper) and flushed when the process exits, a crash included;
  * `flushLogs` flushes before an exit that skips exit handlers (the SIGKILL of a shutdown that
- * timed out). `pretty` formats for humans in a worker thread, with the optional pino-pretty.
+ * timed out); `logSynchronously` switches to synchronous writes for the shutdown. `pretty` formats for humans in a worker thread, with the optional pino-pretty.
  */
-export function createLogger(settings: LogSettings): { logger: Logger; flushLogs: () => void } {
+export function createLogger(settings: LogSettings): { logger: Logger; flushLogs: () => void; logSynchronously: () => void } {
   const options: LoggerOptions = {
     level: settings.level,
     // Request logs carry method, path and ids; headers (and so bearer tokens) and query strings
@@ -45,14 +45,22 @@ export function createLogger(settings: LogSettings): { logger: Logger; flushLogs
     serializers: { req: requestSerializer, err: pino.stdSerializers.err },
     redact: ['req.headers.authorization'],
   }
-  if (settings.stream) return { logger: pino(options, settings.stream), flushLogs: () => {} }
+  const none = () => {}
+  if (settings.stream) return { logger: pino(options, settings.stream), flushLogs: none, logSynchronously: none }
   if (settings.format === 'pretty') {
     if (!prettyInstalled()) throw new Error('LOG_FORMAT=pretty needs the optional package pino-pretty (npm install pino-pretty)')
     const logger = pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 1 } } })
-    return { logger, flushLogs: () => logger.flush() }
+    return { logger, flushLogs: () => logger.flush(), logSynchronously: none }
   }
   const destination = pino.destination({ dest: 1, sync: false })
-  return { logger: pino(options, destination), flushLogs: () => { try { destination.flushSync() } catch { /* nothing to flush, or stdout is gone */ } } }
+  return {
+    logger: pino(options, destination),
+    flushLogs: () => { try { destination.flushSync() } catch { /* nothing to flush, or stdout is gone */ } },
+    // From shutdown on, each line is written before the call returns, so a line logged just
+    // before a kill ("shutdown timed out") is not still waiting for a thread.
+    // (SonicBoom reads its `sync` field at every write; its type declarations leave it out.)
+    logSynchronously: () => { (destination as unknown as { sync: boolean }).sync = true },
+  }
 }
 
 function prettyInstalled(): boolean {
