@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify'
 export function registerDrain(server: FastifyInstance): void {
   let closing = false
   server.addHook('preClose', async () => { closing = true })
-  server.addHook('onSend', async (_request, reply) => {
+  // Callback style (as the other per-request hooks): no promise per answer.
+  server.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
 }

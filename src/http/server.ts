@@ -101,7 +101,6 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     return503OnClosing: true,
   })
   server.decorateRequest('principal', null)
-  server.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   // Errors outside GraphQL (unknown routes, hooks): the same `{ errors: [...] }` shape, and
   // for anything unexpected a generic message with the request id instead of the error itself.
