@@ -175,6 +175,14 @@ test('metrics: process and event-loop metrics, requests by route, method and sta
   assert.equal(sample(text, 'tenant_http_requests_total{route="/health",method="GET",status="200"}'), 1)
   assert.equal(sample(text, 'tenant_http_requests_total{route="unmatched",method="GET",status="404"}'), 1)
   assert.equal(sample(text, 'tenant_http_request_duration_seconds_count{route="/health",method="GET"}'), 1)
+  // A Prometheus histogram: cumulative buckets ending in +Inf, which equals the count.
+  const buckets = [...text.matchAll(/^tenant_http_request_duration_seconds_bucket\{route="\/health",method="GET",le="([^"]+)"\} (\S+)$/gm)]
+    .map((m) => [m[1]!, Number(m[2])] as const)
+  assert.equal(buckets.length, 12)
+  assert.deepEqual(buckets.at(-1), ['+Inf', 1])
+  for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]![1] >= buckets[i - 1]![1], 'cumulative')
+  assert.ok(sample(text, 'tenant_http_request_duration_seconds_sum{route="/health",method="GET"}') > 0)
+  assert.match(text, /^# TYPE tenant_http_request_duration_seconds histogram$/m)
   assert.equal(text.includes(secret), false, 'a path that matched no route is not a label value')
 })
 
