@@ -57,9 +57,9 @@ async function serve(): Promise<void> {
       app.server.log.error('shutdown timed out, exiting')
       // Not process.exit: it waits for the hashing threads (libuv joins them at exit), so a
       // password check still running would hold the process. SIGKILL ends it now (status 137).
+      app.flushLogs()
       // As process 1 (in a container) the kernel ignores a signal sent to ourselves, so there
       // exit is the way, waiting at most for a hash already running (well under a second).
-      app.flushLogs()
       if (process.pid === 1) process.exit(137)
       process.kill(process.pid, 'SIGKILL')
     }, config.SHUTDOWN_TIMEOUT_MS)

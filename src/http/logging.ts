@@ -35,7 +35,8 @@ export interface LogSettings {
  * The process's logger. Lines to stdout are written asynchronously (the event loop never waits
  * for the terminal or a log shipper) and flushed when the process exits, a crash included;
  * `flushLogs` flushes before an exit that skips exit handlers (the SIGKILL of a shutdown that
- * timed out); `logSynchronously` switches to synchronous writes for the shutdown. `pretty` formats for humans in a worker thread, with the optional pino-pretty.
+ * timed out); `logSynchronously` switches to synchronous writes for the shutdown. `pretty`
+ * formats for humans in a worker thread, with the optional pino-pretty.
  */
 export function createLogger(settings: LogSettings): { logger: Logger; flushLogs: () => void; logSynchronously: () => void } {
   const options: LoggerOptions = {

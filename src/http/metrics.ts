@@ -24,16 +24,21 @@ class Tally<L extends string> {
   }
 }
 
-/** A counter whose value is a tally's, read at scrape time. */
-function tallyCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], tally: Tally<L>) {
+/** A counter whose values are read at scrape time: nothing goes through prom-client per request. */
+function counterReadAtScrape<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[],
+    read: () => Iterable<{ labels: Record<L, string>; n: number }>) {
   new Counter({
     name, help, labelNames, registers: [registry],
     collect() {
       this.reset()
-      for (const { labels, n } of tally.entries.values()) this.inc(labels as never, n)
+      for (const { labels, n } of read()) this.inc(labels as never, n)
     },
   })
 }
+
+/** A counter whose values are a tally's. */
+const tallyCounter = <L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], tally: Tally<L>) =>
+  counterReadAtScrape(registry, name, help, labelNames, () => tally.entries.values())
 
 /** Observations by label values in fixed buckets, shown as a Prometheus histogram. */
 class HistogramTally<L extends string> {
@@ -97,8 +102,7 @@ export function createMetrics(sources: { db: Db; tokens: TokenCache }): Metrics 
     ['tenant_token_cache_evictions_total', 'Keys dropped to make room (the cache is full)', () => tokens.stats.evictions],
     ['tenant_token_invalidations_total', 'Invalidation messages received (keys, identities or everything dropped)', () => tokens.stats.invalidations],
   ] as const) {
-    // Counters read from the cache's own tallies at scrape time: nothing extra per request.
-    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()) } })
+    counterReadAtScrape(registry, name, help, [], () => [{ labels: {}, n: read() }])
   }
   if (db.poolStats) {
     const poolStats = db.poolStats

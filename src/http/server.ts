@@ -89,7 +89,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     // X-Forwarded-For is believed from the configured proxies only.
-    trustProxy: trusted ? (address: string) => trusted(address) : false,
+    trustProxy: trusted ?? false,
     // A random id per request, so an error a user reports can be found in the logs of any node;
     // a trusted proxy's X-Request-Id is kept, so one id follows the request through both.
     genReqId: (req) => {

@@ -72,35 +72,23 @@ export interface MemberFilter {
  */
 export async function selectMemberIdentityIds(q: Queryable, projectId: string, filter: MemberFilter,
     page: { limit: number | null; offset: number } = { limit: null, offset: 0 }): Promise<string[]> {
-  const filtered = filter.memberType != null || filter.email != null || filter.identityId != null || filter.personId != null
-  if (!filtered) {
-    // Unfiltered: walk the project's memberships in order (project_membership_order_idx) and keep
-    // each identity's first one, so a page stops after its rows instead of grouping them all.
-    // Ties (memberships made in one transaction) go to the smallest id, as min() would pick one.
-    const { rows } = await q.query<{ identityId: string }>(
-      `SELECT m.identity_id AS "identityId"
-         FROM project_membership m
-        WHERE m.project_id = $1
-          AND NOT EXISTS (
-            SELECT 1 FROM project_membership e
-             WHERE e.project_id = m.project_id AND e.identity_id = m.identity_id
-               AND (e.created_at, e.id) < (m.created_at, m.id))
-        ORDER BY m.created_at, m.identity_id
-        LIMIT $2 OFFSET $3`,
-      [projectId, page.limit, page.offset])
-    return rows.map((r) => r.identityId)
-  }
+  // Walks the project's memberships in order (project_membership_order_idx) and keeps each
+  // identity's first one, so a page stops after its rows instead of grouping them all. Ties
+  // (memberships made in one transaction) go to the smallest id, as min() would pick one.
   const { rows } = await q.query<{ identityId: string }>(
     `SELECT m.identity_id AS "identityId"
        FROM project_membership m
        LEFT JOIN person p ON p.identity_id = m.identity_id
       WHERE m.project_id = $1
+        AND NOT EXISTS (
+          SELECT 1 FROM project_membership e
+           WHERE e.project_id = m.project_id AND e.identity_id = m.identity_id
+             AND (e.created_at, e.id) < (m.created_at, m.id))
         AND ($2::text IS NULL OR ($2 = 'PERSON') = (p.id IS NOT NULL))
         AND ($3::text[] IS NULL OR p.email = ANY($3::text[]))
         AND ($4::uuid[] IS NULL OR m.identity_id = ANY($4::uuid[]))
         AND ($5::uuid[] IS NULL OR p.id = ANY($5::uuid[]))
-      GROUP BY m.identity_id
-      ORDER BY min(m.created_at), m.identity_id
+      ORDER BY m.created_at, m.identity_id
       LIMIT $6 OFFSET $7`,
     [projectId, filter.memberType ?? null, filter.email ?? null, filter.identityId ?? null, filter.personId ?? null, page.limit, page.offset])
   return rows.map((r) => r.identityId)
