@@ -4,7 +4,8 @@
 // It makes a fresh PostgreSQL database on 127.0.0.1:5432 (dropped at the end, also after a
 // failure or Ctrl-C), starts tenant-api from the build (`node bin/tenant-api.js serve`) on it
 // with the default configuration (LOG_LEVEL=info, metrics on; its log goes to a file), starts a
-// bare node:http server as the reference point (bench/bare.mjs), and measures with autocannon:
+// bare node:http server as the reference point (bench/bare.mjs) and, for (a), the framework
+// alone (bench/framework.mjs: Fastify + Mercurius answering a constant), and measures with autocannon:
 //   a  `{ me { id roles } }` with a permanent API key at 1, 16 and 64 connections, and the bare
 //      server at the same counts (the ratio)
 //   b  POST /introspect (an introspector asking about that key in its project) at 64
@@ -42,6 +43,7 @@ import { BIG_PROJECT_SLUG, SEED_ACL, SEED_DEFAULTS, assertLoopbackDatabase, seed
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = path.join(ROOT, 'bin', 'tenant-api.js')
 const BARE = path.join(ROOT, 'bench', 'bare.mjs')
+const FRAMEWORK = path.join(ROOT, 'bench', 'framework.mjs')
 const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']
 const SEEDED = ['f', 'g']
 
@@ -430,14 +432,14 @@ async function main(options) {
   const barePort = await freePort()
   const bareBase = `http://127.0.0.1:${barePort}`
   const bare = startProcess('bare server', [BARE, String(barePort)], { env: { PATH: baseEnv.PATH }, logFile: path.join(work, 'bare.log'), ipc: true })
-  await Promise.all([
-    waitReady(server, base, 60_000),
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the bare server did not start within 10 s')), 10_000)
-      bare.child.once('message', () => { clearTimeout(timer); resolve(undefined) })
-      bare.exited.then(() => reject(new Error(`the bare server exited: ${logTail(bare.logFile)}`)))
-    }),
-  ])
+  const frameworkPort = await freePort()
+  const framework = startProcess('framework reference', [FRAMEWORK, String(frameworkPort)], { env: { PATH: baseEnv.PATH }, logFile: path.join(work, 'framework.log'), ipc: true })
+  const reported = (reference) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the ${reference.name} did not start within 10 s`)), 10_000)
+    reference.child.once('message', () => { clearTimeout(timer); resolve(undefined) })
+    reference.exited.then(() => reject(new Error(`the ${reference.name} exited: ${logTail(reference.logFile)}`)))
+  })
+  await Promise.all([waitReady(server, base, 60_000), reported(bare), reported(framework)])
   const rssIdle = sampleRss(/** @type {number} */ (server.child.pid))()
   say(`tenant-api ready on ${base} (pid ${server.child.pid}, log ${logFile}), bare server on ${bareBase}`)
   const checkAlive = () => {
@@ -487,11 +489,16 @@ async function main(options) {
       verify: (b) => b.startsWith('{"data":{"projectBySlug":{"members":[{') && noErrors(b), timeout: 120,
     },
     bare: { title: 'bare node:http', url: `${bareBase}/`, headers: json(app), body: JSON.stringify({ query: ME }), verify: () => true },
+    framework: {
+      title: 'Fastify + Mercurius alone', url: `http://127.0.0.1:${frameworkPort}/tenant`, headers: json(app), body: JSON.stringify({ query: ME }),
+      verify: (b) => b.startsWith('{"data":{"me":{"id":"') && noErrors(b),
+    },
   }
 
   // One answer of each kind, checked before any load
   const bareAnswer = await precheck(specs.bare, () => null)
   specs.bare.verify = (b) => b === bareAnswer.text
+  await precheck(specs.framework, (b) => (b.data?.me?.id ? null : 'no identity'))
   await precheck(specs.me, (b) => (b.data?.me?.id === appIdentity ? null : 'not the key\'s identity'))
   await precheck(specs.introspect, (b) => (b.active === true && b.identityId === appIdentity && b.project?.memberships?.[0]?.role === 'editor' ? null : 'not the key in its project'))
   if (selected.has('c') || selected.has('e')) {
@@ -503,6 +510,7 @@ async function main(options) {
   /** @type {Record<string, Figure>} */
   const fig = {}
   const bareFig = {}
+  let frameworkFig = null
   let rssMax = 0
 
   // Warm-up (not recorded): JIT, caches, connection pool
@@ -514,6 +522,10 @@ async function main(options) {
   const aCounts = selected.has('a') ? [1, 16, 64] : selected.has('b') || selected.has('f') || selected.has('h') ? [64] : []
   for (const connections of aCounts) {
     if (selected.has('a') || selected.has('b')) bareFig[connections] = await load(specs.bare, connections, seconds)
+    if (connections === 64 && selected.has('a')) {
+      await load(specs.framework, 64, Math.min(2, seconds), { warmUp: true })
+      frameworkFig = await load(specs.framework, 64, seconds)
+    }
     const stop = sampleRss(/** @type {number} */ (server.child.pid))
     fig[`me${connections}`] = await load(specs.me, connections, seconds)
     rssMax = Math.max(rssMax, stop())
@@ -596,6 +608,7 @@ async function main(options) {
   }
   await stopProcess(server)
   await stopProcess(bare)
+  await stopProcess(framework)
 
   // (h) start to ready on an existing PGlite data directory
   let startTimes = null
@@ -623,6 +636,7 @@ async function main(options) {
   if (selected.has('a') || selected.has('b')) {
     for (const c of Object.keys(bareFig).map(Number)) row('bare `node:http` (reference)', bareFig[c])
   }
+  if (frameworkFig) row('Fastify + Mercurius alone (the framework\'s ceiling)', frameworkFig, { ratioValue: ratioOf(frameworkFig, bareFig[64]) })
   for (const c of aCounts) {
     const f = fig[`me${c}`]
     const r = ratioOf(f, bareFig[c])
@@ -672,7 +686,7 @@ async function main(options) {
     '',
     table(),
     '',
-    `Ratios: (a), (b) to the bare server at the same connections; (e) to the figure without signIn; (f) to the empty database. ` +
+    `Ratios: (a), (b) and Fastify + Mercurius alone (bench/framework.mjs) to the bare server at the same connections; (e) to the figure without signIn; (f) to the empty database. ` +
       `(c) and (e) sign in one person per connection; (g) at ${MEMBERS_CONNECTIONS} connections, as the root token.`,
     `Run: ${Math.round(total)} s in all${seedSeconds !== null ? `, of which seeding ${Math.round(seedSeconds)} s` : ''}; ` +
       `tenant-api wrote ${(logBytes / 2 ** 20).toFixed(0)} MiB of log${options.keepLog ? ` (kept in ${logFile})` : ''}.`,

@@ -80,10 +80,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
-    const { logger, flushLogs, logSynchronously } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
+    const { logger, access, flushLogs, logSynchronously } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
     const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens }) : undefined
     const server = await buildServer(deps, {
-      bodyLimit: config.BODY_LIMIT, logger, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
+      bodyLimit: config.BODY_LIMIT, logger, access, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
       corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL, metrics, metricsRoute: config.METRICS_PORT === undefined,
     })
     // METRICS_PORT: /metrics on a listener of its own (on HOST), off the API's port.

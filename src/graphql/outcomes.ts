@@ -12,17 +12,31 @@ export interface OutcomeRecorder {
  * (arguments refused) or `error` (anything else thrown).
  */
 export function withOutcomes<R extends Record<string, Resolver<any, any, any>>>(type: 'query' | 'mutation', resolvers: R): R {
-  return Object.fromEntries(Object.entries(resolvers).map(([field, resolve]) => [field,
-    async (parent: unknown, args: Record<string, unknown>, ctx: Context) => {
+  return Object.fromEntries(Object.entries(resolvers).map(([field, resolve]) => {
+    const failed = (ctx: Context, error: unknown) =>
+      ctx.outcomes?.operation(field, type, error instanceof ForbiddenError ? 'forbidden' : error instanceof UserInputError ? 'invalid' : 'error')
+    // A resolver that answers at once (`me`) is counted at once, without a promise in between.
+    return [field, (parent: unknown, args: Record<string, unknown>, ctx: Context) => {
+      let value: unknown
       try {
-        const value = await resolve(parent, args, ctx)
-        ctx.outcomes?.operation(field, type, outcomeOf(value))
-        return value
+        value = resolve(parent, args, ctx)
       } catch (error) {
-        ctx.outcomes?.operation(field, type, error instanceof ForbiddenError ? 'forbidden' : error instanceof UserInputError ? 'invalid' : 'error')
+        failed(ctx, error)
         throw error
       }
-    }])) as R
+      if (!(value instanceof Promise)) {
+        ctx.outcomes?.operation(field, type, outcomeOf(value))
+        return value
+      }
+      return value.then((settled) => {
+        ctx.outcomes?.operation(field, type, outcomeOf(settled))
+        return settled
+      }, (error: unknown) => {
+        failed(ctx, error)
+        throw error
+      })
+    }]
+  })) as R
 }
 
 function outcomeOf(value: unknown): string {

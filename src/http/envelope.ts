@@ -10,13 +10,14 @@ import type { FastifyInstance } from 'fastify'
  *   parsed-query cache (whose keys are these texts).
  */
 export function registerEnvelopeChecks(server: FastifyInstance, maxBytes: number): void {
-  server.addHook('preValidation', async (request, reply) => {
-    if (request.routeOptions.url !== '/tenant') return
-    const refuse = (message: string) => reply.code(400).send({ errors: [{ message }] })
+  // Callback style (no promise per request): `done()` lets the request on, a refusal answers instead.
+  server.addHook('preValidation', (request, reply, done) => {
+    if (request.routeOptions.url !== '/tenant') return done()
+    const refuse = (message: string) => void reply.code(400).send({ errors: [{ message }] })
     const envelope: unknown = request.method === 'GET' ? request.query : request.body
     // application/graphql bodies are the query itself (a string Mercurius reads as such).
     if (typeof envelope === 'string' && !isGraphqlBody(request.headers['content-type'])) return refuse('Missing request query')
-    if (typeof envelope !== 'string' && (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope))) return
+    if (typeof envelope !== 'string' && (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope))) return done()
     const { query, operationName } = typeof envelope === 'string' ? { query: envelope, operationName: undefined }
       : envelope as { query?: unknown; operationName?: unknown }
     if (query !== undefined && typeof query !== 'string') return refuse('The query must be a string')
@@ -24,6 +25,7 @@ export function registerEnvelopeChecks(server: FastifyInstance, maxBytes: number
     if (typeof query === 'string' && query.length > maxBytes / 4 && Buffer.byteLength(query, 'utf8') > maxBytes) {
       return refuse(`The query is larger than ${maxBytes} bytes`)
     }
+    done()
   })
 }
 

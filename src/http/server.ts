@@ -19,7 +19,7 @@ import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
 import { registerHealth } from './health.js'
 import { registerIntrospection } from './introspect.js'
-import { registerAccessLog } from './logging.js'
+import { lazyChildLogger, registerAccessLog, type AccessEntry } from './logging.js'
 import { registerHttpMetrics, registerMetricsRoute, type Metrics } from './metrics.js'
 import { registerSecurityHeaders } from './securityHeaders.js'
 import { registerGraphiql } from './graphiql.js'
@@ -33,6 +33,8 @@ declare module 'fastify' {
 export interface ServerOptions {
   bodyLimit: number
   logger: FastifyBaseLogger
+  /** Where the access line of each answered request goes. */
+  access: (entry: AccessEntry) => void
   /** Proxies whose X-Forwarded-For and X-Request-Id are believed (addresses or CIDR ranges). */
   trustProxy?: readonly string[]
   /** Counted when given; `GET /metrics` here too when metricsRoute (else on a port of its own). */
@@ -87,6 +89,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     loggerInstance: options.logger,
     // One access line per request instead of Fastify's two (accessLog in logging.ts).
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: options.bodyLimit,
     // X-Forwarded-For is believed from the configured proxies only.
     trustProxy: trusted ?? false,
@@ -116,7 +119,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
   registerDrain(server)
-  registerAccessLog(server)
+  registerAccessLog(server, options.access)
   if (options.metrics) {
     registerHttpMetrics(server, options.metrics)
     if (options.metricsRoute) registerMetricsRoute(server, options.metrics)

@@ -1,4 +1,5 @@
 import type { ApiKeyForAuth } from '../../db/queries/apiKeys.js'
+import type { Principal } from './authenticate.js'
 
 // Every request of every downstream service verifies a token, so verification stays off the
 // disk on repeated calls: a per-node cache keyed by the token's hash. Entries live `ttlMs` at
@@ -10,6 +11,8 @@ export interface CacheEntry {
   cachedAt: number
   /** Introspection answers per project slug, filled on demand, dropped with the entry. */
   projects: Map<string, unknown>
+  /** The caller this key makes, made at its first request (the key's roles change only by dropping the entry). */
+  principal?: Principal
 }
 
 export class TokenCache {
