@@ -14,6 +14,8 @@ import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
 import { TokenCache } from './model/auth/tokenCache.js'
 import { followInvalidations } from './model/auth/revocation.js'
 import { forgetQuietFailures } from './model/sessions/backoff.js'
+import { createTransport } from './mail/transport.js'
+import { defaultSenderSettings, MailSender } from './mail/sender.js'
 
 const PRUNE_INTERVAL_MS = 5 * 60_000
 
@@ -26,6 +28,8 @@ export interface App {
   bootstrap: BootstrapOutcome
   /** The METRICS_PORT listener, when there is one. */
   metricsServer?: Server
+  /** Sends the outbox (tests wait for it to be idle). */
+  mail: MailSender
   /** Writes out buffered log lines now (before an exit that skips exit handlers). */
   flushLogs(): void
   /** Writes every later log line synchronously (from the start of a shutdown). */
@@ -81,11 +85,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
     const { logger, access, flushLogs, logSynchronously } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
-    const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens }) : undefined
+    const mail = new MailSender({
+      db, clock: deps.clock, secrets: deps.secrets, log: logger, from: config.TENANT_MAILER_FROM ?? 'tenant-api@localhost',
+      transport: createTransport({
+        host: config.TENANT_MAILER_HOST, port: config.TENANT_MAILER_PORT, from: config.TENANT_MAILER_FROM ?? '',
+        user: config.TENANT_MAILER_USER, password: config.TENANT_MAILER_PASSWORD, secure: config.TENANT_MAILER_SECURE,
+        requireTls: config.TENANT_MAILER_REQUIRE_TLS, webhook: config.TENANT_MAILER_WEBHOOK, timeoutMs: 30_000,
+      }),
+    }, {
+      ...defaultSenderSettings,
+      maxAttempts: config.MAIL_MAX_ATTEMPTS, retryDelayMs: config.MAIL_RETRY_DELAY_MS, pollMs: config.MAIL_POLL_INTERVAL_MS,
+    })
+    const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens, mail }) : undefined
     const server = await buildServer(deps, {
       bodyLimit: config.BODY_LIMIT, logger, access, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
       corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL, metrics, metricsRoute: config.METRICS_PORT === undefined,
     })
+    await mail.start()
     // METRICS_PORT: /metrics on a listener of its own (on HOST), off the API's port.
     const metricsServer = metrics && config.METRICS_PORT !== undefined ? await serveMetrics(metrics, config.METRICS_PORT, config.HOST) : undefined
     // Old sign-in failure counters are deleted at start and every few minutes, so the table holds
@@ -101,10 +117,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       deps,
       bootstrap,
       metricsServer,
+      mail,
       flushLogs,
       logSynchronously,
       close: () => (closing ??= (clearInterval(pruning), Promise.all([server.close(), closeServer(metricsServer)])
-        .then(stopFollowing).then(() => pruned).then(() => db.close()))),
+        .then(() => mail.stop()).then(stopFollowing).then(() => pruned).then(() => db.close()))),
     }
   } catch (error) {
     await db.close().catch(() => {})

@@ -91,11 +91,33 @@ export const envSchema = z.object({
   GRAPHQL_CACHE_SIZE: wholeNumber(0).default(256),
   GRAPHQL_INTROSPECTION: flag.default(true),
   GRAPHIQL: flag.default(true),
+  // Mail (the reference's variable names). Without a host or a webhook, mail is held in the
+  // outbox and shown by `tenant-api outbox` (development).
+  TENANT_MAILER_HOST: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
+  TENANT_MAILER_PORT: port.default(25),
+  TENANT_MAILER_FROM: z.preprocess(emptyAsUndefined, z.string().trim().min(3).optional()),
+  TENANT_MAILER_USER: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TENANT_MAILER_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TENANT_MAILER_SECURE: flag.default(false),
+  TENANT_MAILER_REQUIRE_TLS: flag.default(false),
+  TENANT_MAILER_WEBHOOK: z.preprocess(emptyAsUndefined, z.string().trim().refine((value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol)
+    } catch {
+      return false
+    }
+  }, 'must be an http(s) URL').optional()),
+  MAIL_MAX_ATTEMPTS: wholeNumber(1).default(20),
+  MAIL_RETRY_DELAY_MS: wholeNumber(10).default(5_000),
+  MAIL_POLL_INTERVAL_MS: wholeNumber(10).default(5_000),
   // Browser applications on other origins that may call the API (an admin screen); unset: none.
   CORS_ORIGINS: commaList((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin), 'a comma-separated list of origins like https://admin.example.com, or *'),
 }).refine((env) => env.TENANT_ENCRYPTION_KEY !== undefined || env.DATABASE_URL === undefined, {
   path: ['TENANT_ENCRYPTION_KEY'],
   message: 'is required with DATABASE_URL (every node must share it; generate one with `openssl rand -hex 32`)',
+}).refine((env) => env.TENANT_MAILER_FROM !== undefined || (env.TENANT_MAILER_HOST === undefined && env.TENANT_MAILER_WEBHOOK === undefined), {
+  path: ['TENANT_MAILER_FROM'],
+  message: 'is required with TENANT_MAILER_HOST or TENANT_MAILER_WEBHOOK (the sender address, e.g. "Acme <noreply@acme.example>")',
 }).refine((env) => (env.CONTEMBER_ROOT_EMAIL === undefined) === (env.CONTEMBER_ROOT_PASSWORD === undefined), {
   path: ['CONTEMBER_ROOT_PASSWORD'],
   message: 'and CONTEMBER_ROOT_EMAIL must be set together',
@@ -115,7 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment')
     // Values of secrets are never echoed back, not even in a start-up error.
-    const secret = /_TOKEN$|_KEYS?$|PASSWORD|DATABASE_URL/.test(name)
+    const secret = /_TOKEN$|_KEYS?$|PASSWORD|DATABASE_URL|WEBHOOK/.test(name)
     const shown = secret || env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`
     return `${name} ${issue.message}${shown}`
   })

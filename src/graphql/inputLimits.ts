@@ -6,14 +6,17 @@ import type { Resolver } from './context.js'
 // API needs megabytes: the body limit bounds a request, these bound each value in it.
 
 export const MAX_STRING_LENGTH = 16_384
+/** For the few arguments that hold a document (a mail template's HTML). */
+export const MAX_LONG_STRING_LENGTH = 262_144
 export const MAX_LIST_ITEMS = 1_000
 /** Nesting of objects and lists inside one argument (a Json config, say). */
 export const MAX_NESTING = 32
 
 /** The first problem with an argument value, or null; `path` names where it is, for the message. */
-export function inputProblem(value: unknown, path: string, depth = 0): string | null {
+export function inputProblem(value: unknown, path: string, depth = 0, longStrings: ReadonlySet<string> = NONE): string | null {
   if (typeof value === 'string') {
-    if (value.length > MAX_STRING_LENGTH) return `${path} is longer than ${MAX_STRING_LENGTH} characters`
+    const max = longStrings.has(path) ? MAX_LONG_STRING_LENGTH : MAX_STRING_LENGTH
+    if (value.length > max) return `${path} is longer than ${max} characters`
     if (value.includes('\u0000')) return `${path} contains a NUL character`
     return null
   }
@@ -22,7 +25,7 @@ export function inputProblem(value: unknown, path: string, depth = 0): string | 
   if (Array.isArray(value)) {
     if (value.length > MAX_LIST_ITEMS) return `${path} has more than ${MAX_LIST_ITEMS} items`
     for (let i = 0; i < value.length; i++) {
-      const problem = inputProblem(value[i], `${path}[${i}]`, depth + 1)
+      const problem = inputProblem(value[i], `${path}[${i}]`, depth + 1, longStrings)
       if (problem) return problem
     }
     return null
@@ -30,17 +33,24 @@ export function inputProblem(value: unknown, path: string, depth = 0): string | 
   const entries = Object.entries(value)
   if (entries.length > MAX_LIST_ITEMS) return `${path} has more than ${MAX_LIST_ITEMS} keys`
   for (const [key, item] of entries) {
-    const problem = inputProblem(key, `${path} key`, depth + 1) ?? inputProblem(item, `${path}.${key.slice(0, 50)}`, depth + 1)
+    const problem = inputProblem(key, `${path} key`, depth + 1) ?? inputProblem(item, `${path}.${key.slice(0, 50)}`, depth + 1, longStrings)
     if (problem) return problem
   }
   return null
 }
 
-/** Wraps each resolver so its arguments are checked first (answered as a UserInputError). */
-export function withInputLimits<R extends Record<string, Resolver<any, any, any>>>(resolvers: R): R {
+const NONE: ReadonlySet<string> = new Set()
+
+/**
+ * Wraps each resolver so its arguments are checked first (answered as a UserInputError).
+ * `longStrings` names the arguments (as `argument.path`, without "argument.") that may be
+ * as long as MAX_LONG_STRING_LENGTH.
+ */
+export function withInputLimits<R extends Record<string, Resolver<any, any, any>>>(resolvers: R, options: { longStrings?: readonly string[] } = {}): R {
+  const longStrings = new Set((options.longStrings ?? []).map((path) => `argument.${path}`))
   return Object.fromEntries(Object.entries(resolvers).map(([name, resolve]) => [name,
     (parent: unknown, args: Record<string, unknown>, ctx: Parameters<Resolver>[2]) => {
-      const problem = inputProblem(args, 'argument')
+      const problem = inputProblem(args, 'argument', 0, longStrings)
       if (problem) throw new UserInputError(`Invalid input: ${problem.replace(/^argument\./, '')}`)
       return resolve(parent, args, ctx)
     }])) as R

@@ -36,6 +36,9 @@ import { addGlobalIdentityRoles } from './identities/addGlobalIdentityRoles.js'
 import { removeGlobalIdentityRoles } from './identities/removeGlobalIdentityRoles.js'
 import { Json, DateTime, Interval } from './scalars.js'
 import { withInputLimits } from './inputLimits.js'
+import { mailTemplates } from './mail/mailTemplates.js'
+import { addMailTemplate } from './mail/addMailTemplate.js'
+import { removeMailTemplate } from './mail/removeMailTemplate.js'
 
 // The one place that says which resolver answers which field.
 export const resolvers = {
@@ -44,7 +47,7 @@ export const resolvers = {
   Interval,
   // Every argument is bounded before a resolver sees it (inputLimits.ts).
   // How each root field ended is counted for the metrics (outcomes.ts).
-  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys })),
+  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates })),
   Mutation: withOutcomes('mutation', withInputLimits({
     signUp, signIn, createSessionToken, signOut,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
@@ -54,7 +57,10 @@ export const resolvers = {
     addProjectMember, updateProjectMember, removeProjectMember,
     createApiKey, createGlobalApiKey, disableApiKey,
     addGlobalIdentityRoles, removeGlobalIdentityRoles,
-  })),
+    addMailTemplate, removeMailTemplate,
+    // Deprecated names of the same operations.
+    addProjectMailTemplate: addMailTemplate, removeProjectMailTemplate: removeMailTemplate,
+  }, { longStrings: ['template.content'] })),
   Project: { ...Project, ...withInputLimits({ members: Project.members }) },
   RoleVariableDefinition,
   ApiKey,

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Db } from '../db/db.js'
 import type { TokenCache } from '../model/auth/tokenCache.js'
+import { countMailsByState } from '../db/queries/mail.js'
+import type { MailSender } from '../mail/sender.js'
 
 // Prometheus metrics (prom-client). Every label takes its values from a closed set: routes of
 // this server, HTTP methods, status codes, the schema's field names and error codes. Nothing a
@@ -81,7 +83,7 @@ export interface Metrics {
   operation(field: string, type: 'query' | 'mutation', outcome: string): void
 }
 
-export function createMetrics(sources: { db: Db; tokens: TokenCache }): Metrics {
+export function createMetrics(sources: { db: Db; tokens: TokenCache; mail?: MailSender }): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'tenant_' })
 
@@ -103,6 +105,24 @@ export function createMetrics(sources: { db: Db; tokens: TokenCache }): Metrics 
     ['tenant_token_invalidations_total', 'Invalidation messages received (keys, identities or everything dropped)', () => tokens.stats.invalidations],
   ] as const) {
     counterReadAtScrape(registry, name, help, [], () => [{ labels: {}, n: read() }])
+  }
+  new Gauge({
+    name: 'tenant_mail_outbox', help: 'Mails in the outbox by state (pending, sending, sent, failed, held)', labelNames: ['state'] as const, registers: [registry],
+    async collect() {
+      try {
+        for (const [state, n] of Object.entries(await countMailsByState(db))) this.set({ state }, n)
+      } catch {
+        // The database is unreachable: the other figures still go out.
+      }
+    },
+  })
+  const { mail } = sources
+  if (mail) {
+    for (const [name, help, read] of [
+      ['tenant_mail_sent_total', 'Mails this node handed to the mailer', () => mail.stats.sent],
+      ['tenant_mail_send_failures_total', 'Failed attempts to hand a mail to the mailer (each is retried until the last attempt)', () => mail.stats.failures],
+      ['tenant_mail_given_up_total', 'Mails given up after their last attempt', () => mail.stats.givenUp],
+    ] as const) counterReadAtScrape(registry, name, help, [], () => [{ labels: {}, n: read() }])
   }
   if (db.poolStats) {
     const poolStats = db.poolStats

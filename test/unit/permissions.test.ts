@@ -12,6 +12,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
+      createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
     },
   },
   {
@@ -21,6 +22,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
+      createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: false, listMailTemplates: false,
     },
   },
   {
@@ -30,6 +32,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: true, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
+      createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
     },
   },
   {
@@ -39,6 +42,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: false, createSessionToken: true, changePassword: true, changeProfile: true,
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
+      createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
     },
   },
   {
@@ -48,6 +52,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: true, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
+      createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
     },
   },
   {
@@ -57,6 +62,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: true, createSessionToken: true, changePassword: true, changeProfile: true,
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: true, updateProject: true, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
+      createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: true, listMailTemplates: true,
     },
   },
   {
@@ -66,6 +72,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: true, createSessionToken: true, changePassword: true, changeProfile: true,
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
+      createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
     },
   },
   {
@@ -75,6 +82,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       manageMyOtp: false, createSessionToken: false, changePassword: false, changeProfile: false,
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
+      createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
     },
   },
 ]

@@ -22,14 +22,20 @@ export type Action =
   | 'viewGlobalApiKeys'
   | 'disableApiKey'
   | 'changeGlobalRoles'
+  | 'createResetPasswordRequest'
+  | 'resetPassword'
+  | 'manageMailTemplates'
+  | 'listMailTemplates'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
-  login: new Set<Action>(['signIn']),
+  // The login token is public: it may start and finish the flows of people who cannot sign in.
+  login: new Set<Action>(['signIn', 'createResetPasswordRequest', 'resetPassword']),
   person: new Set<Action>(['signOut', 'changeMyPassword', 'changeMyProfile', 'manageMyOtp']),
   project_admin: new Set<Action>([
     'signUp', 'createSessionToken', 'changePassword', 'changeProfile', 'disablePerson',
     'viewPersons', 'viewConfiguration', 'configure',
     'createGlobalApiKey', 'viewGlobalApiKeys', 'disableApiKey', 'changeGlobalRoles',
+    'manageMailTemplates', 'listMailTemplates',
   ]),
   project_creator: new Set<Action>(['createProject']),
 }
@@ -56,6 +62,10 @@ const verbs: Record<Action, string> = {
   viewGlobalApiKeys: 'view global API keys',
   disableApiKey: 'disable api key',
   changeGlobalRoles: 'change global roles',
+  createResetPasswordRequest: 'initialize reset password request',
+  resetPassword: 'reset password',
+  manageMailTemplates: 'add a mail template',
+  listMailTemplates: 'list mail templates',
 }
 
 /** "You are not allowed to …", as the reference words it for `action`. */

@@ -1,0 +1,68 @@
+import type { Queryable } from '../db.js'
+
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change' | 'passwordless'
+
+export interface PersonTokenRow {
+  id: string
+  personId: string
+  purpose: TokenPurpose
+  tokenHash: string
+  email: string
+  otpHash: string | null
+  otpAttempts: number
+  createdAt: Date
+  expiresAt: Date
+  usedAt: Date | null
+}
+
+const columns = `id, person_id AS "personId", purpose, token_hash AS "tokenHash", email, otp_hash AS "otpHash",
+  otp_attempts AS "otpAttempts", created_at AS "createdAt", expires_at AS "expiresAt", used_at AS "usedAt"`
+
+export async function insertPersonToken(q: Queryable, t: {
+  personId: string; purpose: TokenPurpose; tokenHash: string; email: string; at: Date; expiresAt: Date
+}): Promise<string> {
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO person_token (person_id, purpose, token_hash, email, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [t.personId, t.purpose, t.tokenHash, t.email, t.at, t.expiresAt])
+  return rows[0]!.id
+}
+
+export async function selectPersonTokenByHash(q: Queryable, purpose: TokenPurpose, tokenHash: string): Promise<PersonTokenRow | null> {
+  const { rows } = await q.query<PersonTokenRow>(`SELECT ${columns} FROM person_token WHERE token_hash = $1 AND purpose = $2`, [tokenHash, purpose])
+  return rows[0] ?? null
+}
+
+export async function selectPersonTokenById(q: Queryable, purpose: TokenPurpose, id: string): Promise<PersonTokenRow | null> {
+  const { rows } = await q.query<PersonTokenRow>(`SELECT ${columns} FROM person_token WHERE id = $1 AND purpose = $2`, [id, purpose])
+  return rows[0] ?? null
+}
+
+/**
+ * Uses the token: only one caller wins (the row is updated only while unused), so a token
+ * cannot be spent twice by two requests at once. Answers whether this call used it.
+ */
+export async function markPersonTokenUsed(q: Queryable, id: string, at: Date): Promise<boolean> {
+  const { rows } = await q.query(`UPDATE person_token SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id`, [id, at])
+  return rows.length > 0
+}
+
+/** Counts a wrong code against the request. */
+export async function countOtpAttempt(q: Queryable, id: string): Promise<void> {
+  await q.query(`UPDATE person_token SET otp_attempts = otp_attempts + 1 WHERE id = $1`, [id])
+}
+
+/** Exchanges the long token of a passwordless request for a code the client chose (its sha256). */
+export async function setPersonTokenOtp(q: Queryable, id: string, otpHash: string): Promise<void> {
+  await q.query(`UPDATE person_token SET otp_hash = $2 WHERE id = $1`, [id, otpHash])
+}
+
+/** Every open token of the person for `purpose` stops working (a newer one was issued, or the password changed). */
+export async function retirePersonTokens(q: Queryable, personId: string, purpose: TokenPurpose, at: Date): Promise<void> {
+  await q.query(`UPDATE person_token SET used_at = $3 WHERE person_id = $1 AND purpose = $2 AND used_at IS NULL`, [personId, purpose, at])
+}
+
+/** Drops tokens that expired before `before`. */
+export async function prunePersonTokens(q: Queryable, before: Date): Promise<void> {
+  await q.query(`DELETE FROM person_token WHERE expires_at < $1`, [before])
+}
