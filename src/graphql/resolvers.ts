@@ -37,6 +37,10 @@ import { removeGlobalIdentityRoles } from './identities/removeGlobalIdentityRole
 import { Json, DateTime, Interval } from './scalars.js'
 import { withInputLimits } from './inputLimits.js'
 import { mailTemplates } from './mail/mailTemplates.js'
+import { invite, unmanagedInvite } from './memberships/invite.js'
+import { createResetPasswordRequest } from './passwordReset/createResetPasswordRequest.js'
+import { resetPassword } from './passwordReset/resetPassword.js'
+import { checkResetPasswordToken } from './passwordReset/checkResetPasswordToken.js'
 import { addMailTemplate } from './mail/addMailTemplate.js'
 import { removeMailTemplate } from './mail/removeMailTemplate.js'
 
@@ -47,7 +51,7 @@ export const resolvers = {
   Interval,
   // Every argument is bounded before a resolver sees it (inputLimits.ts).
   // How each root field ended is counted for the metrics (outcomes.ts).
-  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates })),
+  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken })),
   Mutation: withOutcomes('mutation', withInputLimits({
     signUp, signIn, createSessionToken, signOut,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
@@ -58,6 +62,8 @@ export const resolvers = {
     createApiKey, createGlobalApiKey, disableApiKey,
     addGlobalIdentityRoles, removeGlobalIdentityRoles,
     addMailTemplate, removeMailTemplate,
+    invite, unmanagedInvite,
+    createResetPasswordRequest, resetPassword,
     // Deprecated names of the same operations.
     addProjectMailTemplate: addMailTemplate, removeProjectMailTemplate: removeMailTemplate,
   }, { longStrings: ['template.content'] })),

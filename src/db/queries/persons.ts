@@ -98,3 +98,8 @@ export async function claimOtpTimeStep(q: Queryable, id: string, step: number): 
     `UPDATE person SET otp_last_time_step = $2 WHERE id = $1 AND (otp_last_time_step IS NULL OR otp_last_time_step < $2)`, [id, step])
   return rowCount > 0
 }
+
+/** The person showed they read mail at their address (a mailed token came back). */
+export async function markEmailVerified(q: Queryable, id: string, at: Date): Promise<void> {
+  await q.query('UPDATE person SET email_verified_at = coalesce(email_verified_at, $2) WHERE id = $1', [id, at])
+}

@@ -1,0 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Deps } from '../deps.js'
+import { reserveEmailRequest } from '../../db/queries/emailRateLimits.js'
+
+// What the flows an anonymous caller can start by email share (password reset, passwordless
+// sign-in, email verification): a limit per email, kept in the database, and an answer that
+// takes as long whether or not anyone has the email.
+
+/** Requests per email and flow within EMAIL_WINDOW_MS, whoever asks and however many nodes answer. */
+export const EMAIL_REQUESTS_PER_WINDOW = 5
+export const EMAIL_WINDOW_MS = 15 * 60_000
+
+/** The least time such a flow takes to answer, so that its time does not tell whether the email exists. */
+export const ANSWER_FLOOR_MS = 150
+
+/** Counts a request for `email` in `flow`; false when over the limit (RATE_LIMIT_EXCEEDED). */
+export const withinEmailLimit = (deps: Deps, flow: string, email: string) =>
+  reserveEmailRequest(deps.db, flow, email, deps.clock.now(), EMAIL_WINDOW_MS, EMAIL_REQUESTS_PER_WINDOW)
+
+/** Runs `answer` and resolves no sooner than ANSWER_FLOOR_MS after the call (real time, not the injected clock). */
+export async function withAnswerFloor<T>(answer: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  const result = await answer()
+  const left = ANSWER_FLOOR_MS - (performance.now() - started)
+  if (left > 0) await sleep(left)
+  return result
+}
