@@ -16,6 +16,7 @@ import { followInvalidations } from './model/auth/revocation.js'
 import { forgetQuietFailures } from './model/sessions/backoff.js'
 import { createTransport } from './mail/transport.js'
 import { defaultSenderSettings, MailSender } from './mail/sender.js'
+import { join } from 'node:path'
 
 const PRUNE_INTERVAL_MS = 5 * 60_000
 
@@ -66,6 +67,9 @@ function graphqlOptions(config: Config): GraphqlOptions {
   }
 }
 
+/** Where mails are held when no mailer is configured (mail/heldMail.ts). */
+export const heldMailDir = (config: Pick<Config, 'DATA_DIR'>) => join(config.DATA_DIR, 'outbox')
+
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const db: Db & { dataDirMadePrivate?: boolean } = overrides.db ?? await openDb(config)
   try {
@@ -86,7 +90,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const stopFollowing = await followInvalidations(db, deps.tokens)
     const { logger, access, flushLogs, logSynchronously } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
     const mail = new MailSender({
-      db, clock: deps.clock, secrets: deps.secrets, log: logger, from: config.TENANT_MAILER_FROM ?? 'tenant-api@localhost',
+      db, clock: deps.clock, secrets: deps.secrets, log: logger, heldDir: heldMailDir(config), from: config.TENANT_MAILER_FROM ?? 'tenant-api@localhost',
       transport: createTransport({
         host: config.TENANT_MAILER_HOST, port: config.TENANT_MAILER_PORT, from: config.TENANT_MAILER_FROM ?? '',
         user: config.TENANT_MAILER_USER, password: config.TENANT_MAILER_PASSWORD, secure: config.TENANT_MAILER_SECURE,

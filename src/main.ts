@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config/env.js'
-import { createApp } from './app.js'
+import { createApp, heldMailDir } from './app.js'
+import { loadSecretBox } from './config/encryptionKey.js'
+import { readHeldMail } from './mail/heldMail.js'
 import { openDb } from './db/db.js'
 import { migrate } from './db/migrate.js'
 import type { BootstrapOutcome } from './model/bootstrap/ensureBootstrapKeys.js'
@@ -98,6 +100,26 @@ async function bootstrapCommand(): Promise<void> {
   await app.close()
 }
 
+async function outboxCommand(options: { limit: string }): Promise<void> {
+  const config = configOrExit()
+  const limit = Number(options.limit)
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('--limit must be a whole number of at least 1')
+  const { box } = await loadSecretBox(config)
+  const mails = await readHeldMail(heldMailDir(config), box, limit)
+  if (mails.length === 0) {
+    process.stdout.write(`no held mail in ${heldMailDir(config)} (mail is held only while no mailer is configured)\n`)
+    return
+  }
+  for (const mail of mails) {
+    process.stdout.write(`${mail.createdAt}  ${mail.type}  to ${mail.to}  (${mail.id})\n`)
+    if (!mail.content) {
+      process.stdout.write(`Subject: ${mail.subject}\n(sealed with an encryption key that is not configured here)\n\n`)
+      continue
+    }
+    process.stdout.write(`Subject: ${mail.content.subject}\n\n${mail.content.text}\n\n`)
+  }
+}
+
 // What `--help` lists after the commands: every setting, so an operator needs no other page.
 const environmentHelp = `
 Environment (each checked at start; README.md, "Configuration", says more):
@@ -116,6 +138,11 @@ Environment (each checked at start; README.md, "Configuration", says more):
   LOG_FORMAT (json|pretty), TRUST_PROXY    log lines; proxies whose X-Forwarded-For/X-Request-Id count
   METRICS (true), METRICS_PORT             Prometheus /metrics (on its own port when METRICS_PORT is set)
   CORS_ORIGINS                             browser origins that may call the API (unset: none)
+  TENANT_MAILER_HOST, TENANT_MAILER_PORT (25), TENANT_MAILER_FROM, TENANT_MAILER_USER,
+  TENANT_MAILER_PASSWORD, TENANT_MAILER_SECURE, TENANT_MAILER_REQUIRE_TLS  SMTP (unset: mail is held,
+                                           see tenant-api outbox)
+  TENANT_MAILER_WEBHOOK                    POST each mail as JSON to this URL instead of SMTP
+  MAIL_MAX_ATTEMPTS (20), MAIL_RETRY_DELAY_MS (5000), MAIL_POLL_INTERVAL_MS (5000)  delivery retries
 `
 
 const program = new Command()
@@ -125,6 +152,8 @@ const program = new Command()
   .addHelpText('after', environmentHelp)
 program.command('serve').description('migrate the database, then serve POST /tenant').action(serve)
 program.command('migrate').description('apply database migrations and exit').action(migrateCommand)
+program.command('outbox').description('show the newest mails held while no mailer is configured (development)')
+  .option('-n, --limit <count>', 'how many', '10').action(outboxCommand)
 program.command('bootstrap').description('migrate and make sure the root and login tokens exist, then exit').action(bootstrapCommand)
 
 // Without a command, help: starting a server is something to ask for (`serve`), not a default.

@@ -45,8 +45,9 @@ export const LIST_FACTOR = 10
 export const PASSWORD_FIELDS: ReadonlySet<string> = new Set([
   'signIn', 'signUp', 'changePassword', 'changeMyPassword', 'prepareOtp', 'disableOtp',
   'resetPassword', 'invite', 'unmanagedInvite',
-  // Not a hash, but a mail and a deliberate wait per call (model/mail/anonymousFlows.ts).
-  'createResetPasswordRequest',
+  // Not a hash, but a mail and a deliberate wait per call (model/mail/anonymousFlows.ts), or a
+  // code guess (3 per request).
+  'createResetPasswordRequest', 'initSignInPasswordless', 'signInPasswordless', 'requestEmailVerification',
 ])
 
 /**

@@ -15,7 +15,7 @@ import { signOut } from './sessions/signOut.js'
 import { prepareOtp } from './otp/prepareOtp.js'
 import { confirmOtp } from './otp/confirmOtp.js'
 import { disableOtp } from './otp/disableOtp.js'
-import { configuration } from './config/configuration.js'
+import { configuration, ConfigPasswordless } from './config/configuration.js'
 import { configure } from './config/configure.js'
 import { projects } from './projects/projects.js'
 import { projectBySlug } from './projects/projectBySlug.js'
@@ -41,6 +41,8 @@ import { invite, unmanagedInvite } from './memberships/invite.js'
 import { createResetPasswordRequest } from './passwordReset/createResetPasswordRequest.js'
 import { resetPassword } from './passwordReset/resetPassword.js'
 import { checkResetPasswordToken } from './passwordReset/checkResetPasswordToken.js'
+import { requestEmailVerification, verifyEmail, confirmEmailChange } from './emailVerification/emailVerification.js'
+import { initSignInPasswordless, signInPasswordless, activatePasswordlessOtp, enableMyPasswordless, disableMyPasswordless } from './passwordless/passwordless.js'
 import { addMailTemplate } from './mail/addMailTemplate.js'
 import { removeMailTemplate } from './mail/removeMailTemplate.js'
 
@@ -64,11 +66,14 @@ export const resolvers = {
     addMailTemplate, removeMailTemplate,
     invite, unmanagedInvite,
     createResetPasswordRequest, resetPassword,
+    initSignInPasswordless, signInPasswordless, activatePasswordlessOtp, enableMyPasswordless, disableMyPasswordless,
+    requestEmailVerification, verifyEmail, confirmEmailChange,
     // Deprecated names of the same operations.
     addProjectMailTemplate: addMailTemplate, removeProjectMailTemplate: removeMailTemplate,
   }, { longStrings: ['template.content'] })),
   Project: { ...Project, ...withInputLimits({ members: Project.members }) },
   RoleVariableDefinition,
+  ConfigPasswordless,
   ApiKey,
   Identity,
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../model/clock.js'
 import type { SecretBox } from '../model/secrets.js'
 import { MAIL_CHANNEL, openSealedMail } from './outbox.js'
 import type { MailTransport } from './transport.js'
+import { pruneHeldMail, writeHeldMail } from './heldMail.js'
 
 export interface SenderSettings {
   /** Attempts before a mail is given up (failed, with the last reason). */
@@ -50,7 +51,11 @@ export class MailSender {
   private stopped = false
   readonly stats = { sent: 0, failures: 0, givenUp: 0 }
 
-  constructor(private readonly deps: { db: Db; clock: Clock; secrets: SecretBox; log: FastifyBaseLogger; transport: MailTransport; from: string },
+  constructor(private readonly deps: {
+    db: Db; clock: Clock; secrets: SecretBox; log: FastifyBaseLogger; transport: MailTransport; from: string
+    /** Where held mails (no mailer) are written for `tenant-api outbox` (heldMail.ts). */
+    heldDir: string
+  },
     private readonly settings: SenderSettings = defaultSenderSettings) {}
 
   async start(): Promise<void> {
@@ -101,14 +106,18 @@ export class MailSender {
 
   private async deliver(mail: OutboxMail): Promise<void> {
     const { db, clock, secrets, log, transport } = this.deps
-    const content = openSealedMail(secrets, mail)
     if (transport.kind === 'none') {
+      await writeHeldMail(this.deps.heldDir, {
+        id: mail.id, type: mail.mailType, to: mail.recipient, subject: mail.subject, createdAt: mail.createdAt.toISOString(), sealed: mail.sealed!,
+      })
+      await pruneHeldMail(this.deps.heldDir, clock.now())
       await markMailHeld(db, mail.id)
       log.info({ mailId: mail.id, to: mail.recipient, type: mail.mailType, subject: mail.subject },
         'mail held: no mailer is configured (TENANT_MAILER_HOST); `tenant-api outbox` shows it')
       return
     }
     try {
+      const content = openSealedMail(secrets, mail)
       await transport.send({ id: mail.id, type: mail.mailType, from: this.deps.from, to: mail.recipient, ...content })
     } catch (error) {
       const reason = describe(error)

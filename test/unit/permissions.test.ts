@@ -13,6 +13,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false,
     },
   },
   {
@@ -23,6 +24,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: false, listMailTemplates: false,
+      signInPasswordless: true, togglePasswordless: false, verifyEmail: true,
     },
   },
   {
@@ -33,6 +35,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
+      signInPasswordless: false, togglePasswordless: true, verifyEmail: false,
     },
   },
   {
@@ -43,6 +46,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false,
     },
   },
   {
@@ -53,6 +57,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: true, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false,
     },
   },
   {
@@ -63,6 +68,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: true, updateProject: true, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: true, listMailTemplates: true,
+      signInPasswordless: true, togglePasswordless: true, verifyEmail: true,
     },
   },
   {
@@ -73,6 +79,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
+      signInPasswordless: false, togglePasswordless: true, verifyEmail: false,
     },
   },
   {
@@ -83,6 +90,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false,
     },
   },
 ]

@@ -6,6 +6,9 @@ export interface PersonRow {
   email: string | null
   name: string | null
   otpEnabled: boolean
+  /** The person's own passwordless choice; null: the `passwordless.enabled` policy decides. */
+  passwordlessEnabled: boolean | null
+  emailVerified: boolean
 }
 
 /** What sign-in and credential changes need besides the public fields. */
@@ -15,17 +18,21 @@ export interface PersonCredentials extends PersonRow {
   otpSecretEncrypted: string | null
   otpActivatedAt: Date | null
   otpLastTimeStep: number | null
+  emailVerificationRequired: boolean
   roles: string[]
 }
 
 /** The public part of a person: what may leave a use case towards a response. */
-export const publicPerson = (p: PersonCredentials): PersonRow =>
-  ({ id: p.id, identityId: p.identityId, email: p.email, name: p.name, otpEnabled: p.otpEnabled })
+export const publicPerson = (p: PersonCredentials): PersonRow => ({
+  id: p.id, identityId: p.identityId, email: p.email, name: p.name, otpEnabled: p.otpEnabled,
+  passwordlessEnabled: p.passwordlessEnabled, emailVerified: p.emailVerified,
+})
 
-const publicColumns = `p.id, p.identity_id AS "identityId", p.email, p.name, p.otp_activated_at IS NOT NULL AS "otpEnabled"`
+const publicColumns = `p.id, p.identity_id AS "identityId", p.email, p.name, p.otp_activated_at IS NOT NULL AS "otpEnabled",
+  p.passwordless_enabled AS "passwordlessEnabled", p.email_verified_at IS NOT NULL AS "emailVerified"`
 const credentialColumns = `${publicColumns}, p.password_hash AS "passwordHash", p.disabled_at AS "disabledAt",
   p.otp_secret_encrypted AS "otpSecretEncrypted", p.otp_activated_at AS "otpActivatedAt",
-  p.otp_last_time_step AS "otpLastTimeStep", i.roles`
+  p.otp_last_time_step AS "otpLastTimeStep", p.email_verification_required AS "emailVerificationRequired", i.roles`
 
 export async function selectPersonsByIds(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
   const { rows } = await q.query<PersonRow>(`SELECT ${publicColumns} FROM person p WHERE p.id = ANY($1::uuid[])`, [ids])
@@ -59,12 +66,12 @@ export async function selectPersons(q: Queryable, filter: PersonsFilter, limit: 
 }
 
 export async function insertPerson(q: Queryable, person: {
-  identityId: string; email: string; name: string | null; passwordHash: string | null; createdAt: Date
+  identityId: string; email: string; name: string | null; passwordHash: string | null; createdAt: Date; emailVerificationRequired?: boolean
 }): Promise<PersonRow> {
   const { rows } = await q.query<PersonRow>(
-    `INSERT INTO person AS p (identity_id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO person AS p (identity_id, email, name, password_hash, created_at, email_verification_required) VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING ${publicColumns}`,
-    [person.identityId, person.email, person.name, person.passwordHash, person.createdAt])
+    [person.identityId, person.email, person.name, person.passwordHash, person.createdAt, person.emailVerificationRequired ?? false])
   return rows[0]!
 }
 
@@ -72,9 +79,12 @@ export async function updatePersonPasswordHash(q: Queryable, id: string, passwor
   await q.query('UPDATE person SET password_hash = $2 WHERE id = $1', [id, passwordHash])
 }
 
+/** A changed address is not verified (whoever proves it next marks it). */
 export async function updatePersonProfile(q: Queryable, id: string, changes: { email?: string; name?: string | null }): Promise<void> {
   await q.query(
-    `UPDATE person SET email = CASE WHEN $2 THEN $3 ELSE email END, name = CASE WHEN $4 THEN $5 ELSE name END WHERE id = $1`,
+    `UPDATE person SET email = CASE WHEN $2 THEN $3 ELSE email END, name = CASE WHEN $4 THEN $5 ELSE name END,
+       email_verified_at = CASE WHEN $2 AND email IS DISTINCT FROM $3 THEN NULL ELSE email_verified_at END
+     WHERE id = $1`,
     [id, changes.email !== undefined, changes.email ?? null, changes.name !== undefined, changes.name ?? null])
 }
 
@@ -102,4 +112,8 @@ export async function claimOtpTimeStep(q: Queryable, id: string, step: number): 
 /** The person showed they read mail at their address (a mailed token came back). */
 export async function markEmailVerified(q: Queryable, id: string, at: Date): Promise<void> {
   await q.query('UPDATE person SET email_verified_at = coalesce(email_verified_at, $2) WHERE id = $1', [id, at])
+}
+
+export async function setPersonPasswordless(q: Queryable, id: string, enabled: boolean): Promise<void> {
+  await q.query('UPDATE person SET passwordless_enabled = $2 WHERE id = $1', [id, enabled])
 }

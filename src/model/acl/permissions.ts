@@ -26,11 +26,14 @@ export type Action =
   | 'resetPassword'
   | 'manageMailTemplates'
   | 'listMailTemplates'
+  | 'signInPasswordless'
+  | 'togglePasswordless'
+  | 'verifyEmail'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
   // The login token is public: it may start and finish the flows of people who cannot sign in.
-  login: new Set<Action>(['signIn', 'createResetPasswordRequest', 'resetPassword']),
-  person: new Set<Action>(['signOut', 'changeMyPassword', 'changeMyProfile', 'manageMyOtp']),
+  login: new Set<Action>(['signIn', 'createResetPasswordRequest', 'resetPassword', 'signInPasswordless', 'verifyEmail']),
+  person: new Set<Action>(['signOut', 'changeMyPassword', 'changeMyProfile', 'manageMyOtp', 'togglePasswordless']),
   project_admin: new Set<Action>([
     'signUp', 'createSessionToken', 'changePassword', 'changeProfile', 'disablePerson',
     'viewPersons', 'viewConfiguration', 'configure',
@@ -66,6 +69,9 @@ const verbs: Record<Action, string> = {
   resetPassword: 'reset password',
   manageMailTemplates: 'add a mail template',
   listMailTemplates: 'list mail templates',
+  signInPasswordless: 'sign in using passwordless',
+  togglePasswordless: 'enable passwordless',
+  verifyEmail: 'verify an e-mail address',
 }
 
 /** "You are not allowed to …", as the reference words it for `action`. */

@@ -3,11 +3,11 @@ import type { Principal } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { ensureTenantConfigRow, selectStoredConfig, updateStoredConfig } from '../../db/queries/tenantConfig.js'
-import { configInputSchema, mergeConfig, type StoredConfig, type TenantConfig } from './tenantConfig.js'
+import { configInputSchema, mergeConfig, NULLABLE_FIELDS, type StoredConfig, type TenantConfig } from './tenantConfig.js'
 
 /**
  * Changes tenant-wide settings. A field left out keeps its value; a field set to null goes back
- * to its default (for `pattern` and `maxTokenExpiration`, null means "none"). The whole input is
+ * to its default (for `pattern`, `maxTokenExpiration` and `passwordless.url`, null means "none"). The whole input is
  * checked first, so a bad value changes nothing.
  */
 export async function configure(deps: Deps, caller: Principal, input: unknown): Promise<Result<TenantConfig, 'INVALID_CONFIG' | 'FORBIDDEN'>> {
@@ -26,7 +26,7 @@ export async function configure(deps: Deps, caller: Principal, input: unknown): 
       const merged: Record<string, unknown> = { ...next[section] }
       for (const [field, value] of Object.entries(fields)) {
         if (value === undefined) continue
-        if (value === null && field !== 'pattern' && field !== 'maxTokenExpiration') delete merged[field]
+        if (value === null && !NULLABLE_FIELDS.has(field)) delete merged[field]
         else merged[field] = value
       }
       ;(next as Record<string, unknown>)[section] = merged

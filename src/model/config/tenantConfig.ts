@@ -20,12 +20,33 @@ export interface LoginConfig {
   maxTokenExpiration: number | null
 }
 
+export type PasswordlessPolicy = 'always' | 'never' | 'optIn' | 'optOut'
+
 export interface TenantConfig {
+  signup: {
+    /** New persons must verify their email before they can sign in. */
+    requireEmailVerification: boolean
+  }
+  emailChange: {
+    /** A changed email takes effect only once confirmed from the new address. */
+    requireVerification: boolean
+  }
+  passwordless: {
+    /** Who may sign in by mailed link: everyone, nobody, who opted in, everyone but who opted out. */
+    enabled: PasswordlessPolicy
+    /** The sign-in page the mailed link points to (token, request_id and email are added); null: the mail carries the token only. */
+    url: string | null
+    /** How long a mailed link works; seconds. */
+    expiration: number
+  }
   password: PasswordPolicy
   login: LoginConfig
 }
 
 export const defaultConfig: TenantConfig = {
+  signup: { requireEmailVerification: false },
+  emailChange: { requireVerification: false },
+  passwordless: { enabled: 'never', url: null, expiration: 5 * 60 },
   password: {
     minLength: 8,
     requireUppercase: 1,
@@ -59,8 +80,30 @@ const interval = z.unknown().transform((value, ctx) => {
 const regex = z.string().max(1000).refine((source) => compilePattern(source) !== null,
   'must be a regular expression in RE2 syntax (no lookaround, no backreferences)')
 
+// A link in a mail: any scheme an app may register (https, myapp), but none that runs code.
+const linkUrl = z.string().max(2000).refine((value) => {
+  try {
+    return !['javascript:', 'data:', 'vbscript:', 'file:'].includes(new URL(value).protocol)
+  } catch {
+    return false
+  }
+}, 'must be an absolute URL (https://app.example.com/sign-in)')
+
 /** What `configure(config:)` accepts: every field optional; null resets a nullable one. */
 export const configInputSchema = z.object({
+  signup: z.object({ requireEmailVerification: z.boolean().nullish() }).strict().nullish(),
+  emailChange: z.object({ requireVerification: z.boolean().nullish() }).strict().nullish(),
+  passwordless: z.object({
+    enabled: z.enum(['always', 'never', 'optIn', 'optOut']).nullish(),
+    url: linkUrl.nullish(),
+    expiration: interval.nullish(),
+    // 2.0.8's form of `expiration`; `expiration` wins when both are given.
+    expirationMinutes: z.number().int().min(0).max(525_600).nullish(),
+  }).strict().nullish().transform((section) => {
+    if (!section) return section
+    const { expirationMinutes, ...rest } = section
+    return expirationMinutes != null && rest.expiration == null ? { ...rest, expiration: expirationMinutes * 60 } : rest
+  }),
   password: z.object({
     minLength: z.number().int().min(1).max(MAX_PASSWORD_LENGTH).nullish(),
     requireUppercase: count.nullish(),
@@ -84,8 +127,8 @@ export type ConfigInput = z.infer<typeof configInputSchema>
 /** What is stored: the sections and fields an operator set. */
 export type StoredConfig = { [S in keyof TenantConfig]?: Partial<TenantConfig[S]> }
 
-// Fields where a stored null is a setting ("no pattern", "no limit").
-const nullable = new Set(['pattern', 'maxTokenExpiration'])
+/** Fields where null is a setting ("no pattern", "no limit", "no link"), not "back to the default". */
+export const NULLABLE_FIELDS: ReadonlySet<string> = new Set(['pattern', 'maxTokenExpiration', 'url'])
 
 /**
  * Stored values over the defaults. A stored null anywhere else is damage, not a setting: an
@@ -94,8 +137,11 @@ const nullable = new Set(['pattern', 'maxTokenExpiration'])
  */
 export function mergeConfig(stored: StoredConfig): TenantConfig {
   const set = <T extends object>(fields: Partial<T> | undefined) =>
-    Object.fromEntries(Object.entries(fields ?? {}).filter(([field, value]) => value !== null || nullable.has(field))) as Partial<T>
+    Object.fromEntries(Object.entries(fields ?? {}).filter(([field, value]) => value !== null || NULLABLE_FIELDS.has(field))) as Partial<T>
   return {
+    signup: { ...defaultConfig.signup, ...set(stored.signup) },
+    emailChange: { ...defaultConfig.emailChange, ...set(stored.emailChange) },
+    passwordless: { ...defaultConfig.passwordless, ...set(stored.passwordless) },
     password: { ...defaultConfig.password, ...set(stored.password) },
     login: { ...defaultConfig.login, ...set(stored.login) },
   }

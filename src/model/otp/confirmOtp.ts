@@ -3,7 +3,7 @@ import { fail, ok, type Result } from '../result.js'
 import { updatePersonOtp } from '../../db/queries/persons.js'
 import type { Principal } from '../auth/authenticate.js'
 import { otpOwner } from './confirmPresence.js'
-import { otpContext } from '../sessions/signIn.js'
+import { otpContext } from '../sessions/secondFactor.js'
 import { checkOtp } from './totp.js'
 
 export async function confirmOtp(deps: Deps, caller: Principal, code: string):

@@ -3,7 +3,7 @@ import { ok, type Result } from '../result.js'
 import { updatePersonOtp } from '../../db/queries/persons.js'
 import type { Principal } from '../auth/authenticate.js'
 import { otpOwner, type Proof } from './confirmPresence.js'
-import { otpContext } from '../sessions/signIn.js'
+import { otpContext } from '../sessions/secondFactor.js'
 import { newOtpSecret, otpUri } from './totp.js'
 
 /**

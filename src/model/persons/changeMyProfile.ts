@@ -8,5 +8,5 @@ import { updateProfile, type ProfileErrorCode } from './changeProfile.js'
 export async function changeMyProfile(deps: Deps, caller: Principal, args: { email?: string | null; name?: string | null }):
     Promise<Result<null, ProfileErrorCode | 'NOT_A_PERSON' | 'FORBIDDEN'>> {
   const person = await myPerson(deps, caller, 'changeMyProfile', 'Only a person can change a profile.')
-  return person.ok ? updateProfile(deps, person.value, args) : person
+  return person.ok ? updateProfile(deps, person.value, args, { limited: true }) : person
 }

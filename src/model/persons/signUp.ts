@@ -8,6 +8,8 @@ import { exceedsHashCeilings, HASH_CEILINGS, hashPassword, isSupportedPasswordHa
 import type { Principal } from '../auth/authenticate.js'
 import { forbiddenMessage, may, mayAssignGlobalRoles } from '../acl/permissions.js'
 import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
+import { loadTenantConfig } from '../config/tenantConfig.js'
+import { mailEmailToken } from '../emailVerification/emailTokens.js'
 
 export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK'
 
@@ -48,13 +50,18 @@ export async function signUp(deps: Deps, caller: Principal, input: SignUpInput):
     // Hashed before the transaction opens: the slow part holds no locks.
     passwordHash = await hashPassword(input.password)
   }
+  const { signup } = await loadTenantConfig(deps.db)
   return deps.db.transaction(async (tx) => {
     // `person` is stored too, after the given roles, as the reference stores it.
     const identity = await insertIdentity(tx, { roles: [...new Set([...input.roles ?? [], 'person'])] })
     try {
-      return ok(await insertPerson(tx, {
+      const person = await insertPerson(tx, {
         identityId: identity.id, email, name: input.name ?? nameFromEmail(email), passwordHash, createdAt: deps.clock.now(),
-      }))
+        emailVerificationRequired: signup.requireEmailVerification,
+      })
+      // The person signs in once the address is confirmed (EMAIL_NOT_VERIFIED until then).
+      if (signup.requireEmailVerification) await mailEmailToken(deps, tx, { personId: person.id, purpose: 'email_verification', email, project: null })
+      return ok(person)
     } catch (error) {
       // Two sign-ups with one email at once: the unique index lets one through.
       if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)

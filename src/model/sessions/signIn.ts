@@ -1,12 +1,12 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
-import { claimOtpTimeStep, publicPerson, selectPersonCredentials, updatePersonPasswordHash, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
+import { publicPerson, selectPersonCredentials, updatePersonPasswordHash, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
 import { deleteSignInFailures, releaseSignInAttempt } from '../../db/queries/signInFailures.js'
 import { loadTenantConfig, type LoginConfig } from '../config/tenantConfig.js'
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../passwords/hashing.js'
 import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { MAX_EMAIL_LENGTH, normaliseEmail } from '../persons/email.js'
-import { checkOtp } from '../otp/totp.js'
+import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from './secondFactor.js'
 import { reserveAttempt } from './backoff.js'
 import type { Principal } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
@@ -14,7 +14,7 @@ import { createSession, sessionMinutes } from './createSession.js'
 
 export type SignInErrorCode =
   | 'INVALID_CREDENTIALS' | 'UNKNOWN_EMAIL' | 'INVALID_PASSWORD' | 'PERSON_DISABLED' | 'NO_PASSWORD_SET'
-  | 'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'RATE_LIMIT_EXCEEDED'
+  | 'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'RATE_LIMIT_EXCEEDED' | 'EMAIL_NOT_VERIFIED'
 
 export interface SignInInput {
   email: string
@@ -54,25 +54,18 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
   const found = person!
   const now = deps.clock.now()
 
-  let otpStep: number | null = null
-  if (found.otpActivatedAt !== null) {
-    if (!input.otpToken) {
-      // The password was right and no code was tried: the first step of a normal two-step
-      // sign-in, not a guess. Its attempt is given back, so the step with the code may follow at once.
-      await releaseSignInAttempt(deps.db, email, reserved.value.previous)
-      return fail('OTP_REQUIRED', '2FA is enabled. OTP token is required')
-    }
-    const secret = deps.secrets.decrypt(found.otpSecretEncrypted!, otpContext(found.id))
-    otpStep = await checkOtp(secret, input.otpToken, now, found.otpLastTimeStep)
-    if (otpStep === null) return fail('INVALID_OTP_TOKEN', 'OTP token validation has failed')
+  if (found.emailVerificationRequired && !found.emailVerified) return fail('EMAIL_NOT_VERIFIED', 'E-mail address has not been verified')
+  const second = await checkSecondFactor(deps, found, input.otpToken, now)
+  if (!second.ok) {
+    // The password was right and no code was tried: the first step of a normal two-step
+    // sign-in, not a guess. Its attempt is given back, so the step with the code may follow at once.
+    if (second.code === 'OTP_REQUIRED') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
+    return second
   }
 
   const rehash = found.passwordHash !== null && needsRehash(found.passwordHash) ? await hashPassword(input.password) : null
   return deps.db.transaction(async (tx) => {
-    // One code signs in once: a code seen by a shoulder-surfer is already spent.
-    if (otpStep !== null && !await claimOtpTimeStep(tx, found.id, otpStep)) {
-      return fail('INVALID_OTP_TOKEN', 'OTP token validation has failed: this code was already used')
-    }
+    if (!await claimSecondFactor(tx, found.id, second.value.step)) return otpAlreadyUsed()
     if (rehash) await updatePersonPasswordHash(tx, found.id, rehash)
     await deleteSignInFailures(tx, email)
     const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now)
@@ -80,7 +73,6 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
   })
 }
 
-export const otpContext = (personId: string) => `otp:${personId}`
 
 const hidden = (login: LoginConfig, code: SignInErrorCode, message: string): Refusal =>
   login.revealUserExists ? { code, message } : { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' }

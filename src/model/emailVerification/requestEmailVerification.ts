@@ -1,0 +1,31 @@
+import type { Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { may } from '../acl/permissions.js'
+import { fail, ok, type Result } from '../result.js'
+import { selectPersonCredentials } from '../../db/queries/persons.js'
+import { normaliseEmail } from '../persons/email.js'
+import { mailProjectOf } from '../mail/mailProject.js'
+import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
+import { mailEmailToken } from './emailTokens.js'
+
+/**
+ * Mails a token for `verifyEmail` to a person whose address is not verified yet. Always ok (an
+ * unknown or verified address gets nothing, in the same time), but for RATE_LIMIT_EXCEEDED: each
+ * email may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
+ */
+export async function requestEmailVerification(deps: Deps, caller: Principal, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+    Promise<Result<null, 'RATE_LIMIT_EXCEEDED' | 'FORBIDDEN'>> {
+  if (!may(caller.roles, 'verifyEmail')) return fail('FORBIDDEN', 'You are not allowed to request e-mail verification')
+  const email = normaliseEmail(args.email)
+  return withAnswerFloor(async () => {
+    if (!await withinEmailLimit(deps, 'email_verification', email)) return fail('RATE_LIMIT_EXCEEDED', 'Too many verification requests for this email; try again later')
+    const person = await selectPersonCredentials(deps.db, { email })
+    if (!person || person.emailVerified || person.disabledAt !== null) return ok(null)
+    const project = await mailProjectOf(deps.db, person, args.mailProject)
+    return deps.db.transaction(async (tx) => {
+      await mailEmailToken(deps, tx, { personId: person.id, purpose: 'email_verification', email, project, variant: args.mailVariant })
+      return ok(null)
+    })
+  })
+}
+

@@ -1,0 +1,51 @@
+import type { Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { may } from '../acl/permissions.js'
+import { fail, ok, type Result } from '../result.js'
+import { selectPersonCredentials } from '../../db/queries/persons.js'
+import { insertPersonToken } from '../../db/queries/personTokens.js'
+import { loadTenantConfig } from '../config/tenantConfig.js'
+import { normaliseEmail } from '../persons/email.js'
+import { queueMail } from '../mail/queueMail.js'
+import { mailProjectOf } from '../mail/mailProject.js'
+import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
+import { generateToken, hashToken } from '../tokens.js'
+import { passwordlessAllowed, passwordlessLink } from './passwordlessPolicy.js'
+
+export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS_DISABLED' | 'RATE_LIMIT_EXCEEDED' | 'FORBIDDEN'
+
+/**
+ * Mails a sign-in link (to `passwordless.url`, or the token alone) that works once, for
+ * `passwordless.expiration`. The answer's `requestId` goes with the token (or with a code the
+ * client set through activatePasswordlessOtp) to signInPasswordless. Only for persons the
+ * `passwordless.enabled` policy lets in; an unknown email is PERSON_NOT_FOUND while
+ * `login.revealUserExists` is on, else answered as a person without passwordless. Each email
+ * may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
+ */
+export async function initSignInPasswordless(deps: Deps, caller: Principal, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+    Promise<Result<{ requestId: string; expiresAt: Date }, InitSignInPasswordlessErrorCode>> {
+  if (!may(caller.roles, 'signInPasswordless')) return fail('FORBIDDEN', 'You are not allowed to request passwordless sign in')
+  const config = await loadTenantConfig(deps.db)
+  if (config.passwordless.enabled === 'never') return fail('PASSWORDLESS_DISABLED', 'Passwordless sign-in is disabled')
+  const email = normaliseEmail(args.email)
+  const disabledForPerson = () => fail('PASSWORDLESS_DISABLED', 'Passwordless sign-in is disabled for this person')
+  return withAnswerFloor(async () => {
+    if (!await withinEmailLimit(deps, 'passwordless', email)) return fail('RATE_LIMIT_EXCEEDED', 'Too many passwordless sign-in requests for this email; try again later')
+    const person = await selectPersonCredentials(deps.db, { email })
+    if (!person) return config.login.revealUserExists ? fail('PERSON_NOT_FOUND', `Person ${email} not found`) : disabledForPerson()
+    if (person.disabledAt !== null || !passwordlessAllowed(config.passwordless.enabled, person.passwordlessEnabled)) return disabledForPerson()
+    const project = await mailProjectOf(deps.db, person, args.mailProject)
+    return deps.db.transaction(async (tx) => {
+      const at = deps.clock.now()
+      const expiresAt = new Date(at.getTime() + config.passwordless.expiration * 1000)
+      const token = generateToken()
+      const requestId = await insertPersonToken(tx, { personId: person.id, purpose: 'passwordless', tokenHash: hashToken(token), email, at, expiresAt })
+      const url = config.passwordless.url ? passwordlessLink(config.passwordless.url, { token, requestId, email }) : null
+      await queueMail(deps, tx, {
+        type: 'PASSWORDLESS_SIGN_IN', to: email, project, variant: args.mailVariant,
+        variables: { email, token, url, requestId }, secrets: [token, ...url ? [url] : []],
+      })
+      return ok({ requestId, expiresAt })
+    })
+  })
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto'
+import type { Deps } from '../deps.js'
+import type { Principal } from '../auth/authenticate.js'
+import { may } from '../acl/permissions.js'
+import { fail, ok, type Result } from '../result.js'
+import { markEmailVerified, publicPerson, selectPersonCredentials, type PersonCredentials } from '../../db/queries/persons.js'
+import { countOtpAttempt, markPersonTokenUsed, selectPersonTokenById, type PersonTokenRow } from '../../db/queries/personTokens.js'
+import { loadTenantConfig } from '../config/tenantConfig.js'
+import { isUuid } from '../persons/findPerson.js'
+import { tokenNotFound, tokenRefusal } from '../personTokens.js'
+import { createSession, sessionMinutes } from '../sessions/createSession.js'
+import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../sessions/secondFactor.js'
+import type { SignedIn } from '../sessions/signIn.js'
+import { hashToken, sameHash } from '../tokens.js'
+import { passwordlessAllowed } from './passwordlessPolicy.js'
+
+/** Wrong codes a passwordless request takes before it stops working. */
+export const MAX_OTP_ATTEMPTS = 3
+
+export type SignInPasswordlessErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_USED' | 'PERSON_DISABLED' |
+  'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'FORBIDDEN'
+
+export interface SignInPasswordlessInput {
+  requestId: string
+  validationType: 'token' | 'otp'
+  /** The mailed token, or (validationType otp) the code the client set with activatePasswordlessOtp. */
+  token: string
+  expiration?: number | null
+  /** The TOTP code, for a person who enabled TOTP. */
+  mfaOtp?: string | null
+}
+
+/** The sha256 (hex) that activatePasswordlessOtp stores for a code. */
+export const otpHashOf = (code: string) => createHash('sha256').update(code, 'utf8').digest('hex')
+
+/**
+ * A passwordless request (initSignInPasswordless) and its mailed token, or the code the client
+ * exchanged it for, -> a session, once. A code may be wrong MAX_OTP_ATTEMPTS times; then the
+ * request is spent (TOKEN_EXPIRED). The email counts as verified: the token came through it.
+ */
+export async function signInPasswordless(deps: Deps, caller: Principal, input: SignInPasswordlessInput): Promise<Result<SignedIn, SignInPasswordlessErrorCode>> {
+  if (!may(caller.roles, 'signInPasswordless')) return fail('FORBIDDEN', 'You are not allowed to sign in using passwordless')
+  const found = await openRequest(deps, input.requestId, input.validationType, input.token)
+  if (!found.ok) return found
+  const { request, person } = found.value
+  const config = await loadTenantConfig(deps.db)
+  if (person.disabledAt !== null) return fail('PERSON_DISABLED', 'Person is disabled')
+  if (!passwordlessAllowed(config.passwordless.enabled, person.passwordlessEnabled)) return fail('TOKEN_INVALID', 'Passwordless sign-in is disabled for this person')
+  const now = deps.clock.now()
+  const second = await checkSecondFactor(deps, person, input.mfaOtp, now)
+  if (!second.ok) return second
+  return deps.db.transaction(async (tx) => {
+    // Two sign-ins with one token: one wins.
+    if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
+    if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
+    await markEmailVerified(tx, person.id, now)
+    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now)
+    return ok({ token: session.token, person: { ...publicPerson(person), emailVerified: true } })
+  })
+}
+
+/**
+ * A passwordless request and its person, when `token` is right for it. A wrong code counts
+ * against the request (committed at once, whatever follows).
+ */
+export async function openRequest(deps: Deps, requestId: string, validationType: 'token' | 'otp', token: string):
+    Promise<Result<{ request: PersonTokenRow; person: PersonCredentials }, 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_USED'>> {
+  const request = isUuid(requestId) ? await selectPersonTokenById(deps.db, 'passwordless', requestId) : null
+  if (!request) return tokenNotFound()
+  if (validationType === 'otp') {
+    if (request.otpAttempts >= MAX_OTP_ATTEMPTS) return fail('TOKEN_EXPIRED', 'OTP attempts exceeded')
+    if (request.otpHash === null) return fail('TOKEN_INVALID', 'OTP not set')
+    if (!sameHash(otpHashOf(token), request.otpHash)) {
+      await countOtpAttempt(deps.db, request.id)
+      return fail('TOKEN_INVALID', 'OTP invalid')
+    }
+  } else {
+    if (request.otpHash !== null) return fail('TOKEN_INVALID', 'The token was exchanged for OTP')
+    if (!sameHash(hashToken(token), request.tokenHash)) return fail('TOKEN_INVALID', 'Token invalid')
+  }
+  const person = await selectPersonCredentials(deps.db, { id: request.personId })
+  if (!person) return tokenNotFound()
+  // A disabled person is told so by the sign-in (PERSON_DISABLED), after the token checked out.
+  const refusal = tokenRefusal(request, deps.clock.now(), { email: person.email, disabledAt: null })
+  return refusal ?? ok({ request, person })
+}
