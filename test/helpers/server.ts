@@ -22,6 +22,9 @@ export interface TestServer {
   close(): Promise<void>
 }
 
+/** DATA_DIR of every test server of this file (the database is injected; held mail lands here). */
+export const testDataDir = await mkdtemp(join(tmpdir(), 'tenant-api-data-'))
+
 /** One key for the whole file, so restarted servers read what earlier ones encrypted. */
 export const testEncryptionKey = generateKey()
 
@@ -46,6 +49,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const loginToken = options.env?.CONTEMBER_LOGIN_TOKEN ?? generateToken()
   const config: Config = loadConfig({
     PORT: '0',
+    // Held mail (no mailer configured) is written under DATA_DIR: never into the working tree.
+    DATA_DIR: testDataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CONTEMBER_ROOT_TOKEN: rootToken,
     CONTEMBER_LOGIN_TOKEN: loginToken,
