@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Deps } from '../deps.js'
 import { reserveEmailRequest } from '../../db/queries/emailRateLimits.js'
+import { MAX_EMAIL_LENGTH } from '../persons/email.js'
 
 // What the flows an anonymous caller can start by email share (password reset, passwordless
 // sign-in, email verification): a limit per email, kept in the database, and an answer that
@@ -13,9 +14,15 @@ export const EMAIL_WINDOW_MS = 15 * 60_000
 /** The least time such a flow takes to answer, so that its time does not tell whether the email exists. */
 export const ANSWER_FLOOR_MS = 150
 
-/** Counts a request for `email` in `flow`; false when over the limit (RATE_LIMIT_EXCEEDED). */
-export const withinEmailLimit = (deps: Deps, flow: string, email: string) =>
-  reserveEmailRequest(deps.db, flow, email, deps.clock.now(), EMAIL_WINDOW_MS, EMAIL_REQUESTS_PER_WINDOW)
+/**
+ * Counts a request for `email` in `flow`; false when over the limit (RATE_LIMIT_EXCEEDED). An
+ * address longer than any person can have is not counted (nobody has it, and it must not reach
+ * the table's index): the flow answers it as an unknown email.
+ */
+export async function withinEmailLimit(deps: Deps, flow: string, email: string): Promise<boolean> {
+  if (email.length > MAX_EMAIL_LENGTH) return true
+  return reserveEmailRequest(deps.db, flow, email, deps.clock.now(), EMAIL_WINDOW_MS, EMAIL_REQUESTS_PER_WINDOW)
+}
 
 /** Runs `answer` and resolves no sooner than ANSWER_FLOOR_MS after the call (real time, not the injected clock). */
 export async function withAnswerFloor<T>(answer: () => Promise<T>): Promise<T> {
