@@ -88,7 +88,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
     const stopFollowing = await followInvalidations(db, deps.tokens)
-    const { logger, access, flushLogs, logSynchronously } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
+    const { logger, access, flushLogs, logSynchronously, release: releaseLogs } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
     const mail = new MailSender({
       db, clock: deps.clock, secrets: deps.secrets, log: logger, heldDir: heldMailDir(config), from: config.TENANT_MAILER_FROM ?? 'tenant-api@localhost',
       transport: createTransport({
@@ -125,7 +125,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       flushLogs,
       logSynchronously,
       close: () => (closing ??= (clearInterval(pruning), Promise.all([server.close(), closeServer(metricsServer)])
-        .then(() => mail.stop()).then(stopFollowing).then(() => pruned).then(() => db.close()))),
+        .then(() => mail.stop()).then(stopFollowing).then(() => pruned).then(() => db.close()).finally(releaseLogs))),
     }
   } catch (error) {
     await db.close().catch(() => {})

@@ -54,6 +54,8 @@ export interface Logging {
   flushLogs: () => void
   /** From now on each line is written before the call returns (for the shutdown). */
   logSynchronously: () => void
+  /** Writes what is buffered and stops flushing at process exit (the app closed). */
+  release: () => void
 }
 
 /**
@@ -79,13 +81,14 @@ export function createLogger(settings: LogSettings): Logging {
       access: logger.isLevelEnabled('info') ? (entry) => logger.info(entry, 'request') : () => {},
       flushLogs: () => logger.flush(),
       logSynchronously: () => {},
+      release: () => logger.flush(),
     }
   }
   if (settings.stream) {
     const stream = settings.stream
     const logger = pino(options, stream)
     const access = accessLines(logger, (text) => stream.write(text))
-    return { logger, access: access.write, flushLogs: access.flush, logSynchronously: access.unbuffered }
+    return { logger, access: access.write, flushLogs: access.flush, logSynchronously: access.unbuffered, release: access.flush }
   }
   const destination = pino.destination({ dest: 1, sync: false })
   const logger = pino(options, destination)
@@ -100,6 +103,10 @@ export function createLogger(settings: LogSettings): Logging {
     logger,
     access: access.write,
     flushLogs,
+    release: () => {
+      flushLogs()
+      process.removeListener('exit', flushLogs)
+    },
     // From shutdown on, each line is written before the call returns, so a line logged just
     // before a kill ("shutdown timed out") is not still waiting for a thread.
     // (SonicBoom reads its `sync` field at every write; its type declarations leave it out.)

@@ -72,15 +72,23 @@ function smtpTransport(settings: MailerSettings): MailTransport {
 
 /**
  * POSTs each mail as JSON (`{ id, type, from, to, replyTo, subject, html, text }`) for a service
- * that delivers it; any 2xx answer is delivery.
+ * that delivers it; any 2xx answer is delivery. Credentials in the URL
+ * (`https://user:password@host/…`) go as Basic authentication: fetch refuses such a URL, and
+ * its error would carry the password into the outbox and the log.
  */
-function webhookTransport(url: string, timeoutMs: number): MailTransport {
+function webhookTransport(address: string, timeoutMs: number): MailTransport {
+  const url = new URL(address)
+  const authorization = url.username || url.password
+    ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+    : null
+  url.username = ''
+  url.password = ''
   return {
     kind: 'webhook',
     async send(mail) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         body: JSON.stringify(mail),
         signal: AbortSignal.timeout(timeoutMs),
       })

@@ -90,7 +90,7 @@ test('README: the walk-through runs in order in one shell against a fresh server
   const blocks = walkthroughBlocks(readFileSync(readmePath, 'utf8'))
   assert.ok(blocks.length >= 4, `the README marks its walk-through blocks (found ${blocks.length})`)
   const all = blocks.map((b) => b.text).join('\n')
-  for (const step of ['signUp', 'signIn', 'createProject', 'createApiKey', 'signOut', '/articles', 'http://127.0.0.1:4000', '4050']) {
+  for (const step of ['signUp', 'signIn', 'createProject', 'createApiKey', 'signOut', '/articles', 'invite', 'tenant-api.js outbox', 'resetPassword', 'http://127.0.0.1:4000', '4050']) {
     assert.ok(all.includes(step), `the walk-through has ${step}`)
   }
 
@@ -125,7 +125,8 @@ test('README: the walk-through runs in order in one shell against a fresh server
     // Its own process group, so the content service it starts in the background is stopped with it.
     shell = spawn('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', ROOT: rootToken!, LOGIN: loginToken! },
+      // DATA_DIR as the server's (a reader's shell and `npm start` share ./data): `tenant-api outbox` reads it.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', ROOT: rootToken!, LOGIN: loginToken!, DATA_DIR: dataDir },
     })
     const shellOutput = collect(shell)
     const status = await new Promise<number | null>((resolve) => {
