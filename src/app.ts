@@ -14,6 +14,7 @@ import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
 import { TokenCache } from './model/auth/tokenCache.js'
 import { followInvalidations } from './model/auth/revocation.js'
 import { forgetQuietFailures } from './model/sessions/backoff.js'
+import { forgetOldMailRequests } from './model/mail/anonymousFlows.js'
 import { createTransport } from './mail/transport.js'
 import { defaultSenderSettings, MailSender } from './mail/sender.js'
 import { join } from 'node:path'
@@ -108,10 +109,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await mail.start()
     // METRICS_PORT: /metrics on a listener of its own (on HOST), off the API's port.
     const metricsServer = metrics && config.METRICS_PORT !== undefined ? await serveMetrics(metrics, config.METRICS_PORT, config.HOST) : undefined
-    // Old sign-in failure counters are deleted at start and every few minutes, so the table holds
-    // only counters that still delay someone (however many emails a guesser tried).
+    // Old sign-in failure counters, per-email request windows and long-expired mailed tokens are
+    // deleted at start and every few minutes, so the tables hold only rows that still count
+    // (however many emails a guesser tried).
     let pruned: Promise<unknown> = Promise.resolve()
-    const prune = () => { pruned = forgetQuietFailures(deps).catch((error) => server.log.warn({ err: error }, 'pruning sign-in failures failed')) }
+    const prune = () => {
+      pruned = Promise.all([forgetQuietFailures(deps), forgetOldMailRequests(deps)])
+        .catch((error) => server.log.warn({ err: error }, 'pruning old sign-in failures and mail requests failed'))
+    }
     const pruning = setInterval(prune, PRUNE_INTERVAL_MS)
     pruning.unref()
     prune()

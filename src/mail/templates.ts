@@ -28,7 +28,8 @@ export interface RenderedMail {
  * is made from the HTML for mail readers that show no HTML.
  */
 export function renderMail(template: MailTemplateText, variables: MailVariables): RenderedMail {
-  const body = template.useLayout ? LAYOUT.replace('{{{content}}}', template.content) : template.content
+  // A function, so that `$&` or `$1` in a template stays as written.
+  const body = template.useLayout ? LAYOUT.replace('{{{content}}}', () => template.content) : template.content
   const html = Mustache.render(body, variables)
   const subject = Mustache.render(template.subject, variables, undefined, { escape: (value: string) => value }).replace(/[\r\n\t]+/g, ' ').trim()
   return { subject, html, text: htmlToText(html) }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Deps } from '../deps.js'
-import { reserveEmailRequest } from '../../db/queries/emailRateLimits.js'
+import { pruneEmailRequests, reserveEmailRequest } from '../../db/queries/emailRateLimits.js'
+import { prunePersonTokens } from '../../db/queries/personTokens.js'
 import { MAX_EMAIL_LENGTH } from '../persons/email.js'
 
 // What the flows an anonymous caller can start by email share (password reset, passwordless
@@ -31,4 +32,14 @@ export async function withAnswerFloor<T>(answer: () => Promise<T>): Promise<T> {
   const left = ANSWER_FLOOR_MS - (performance.now() - started)
   if (left > 0) await sleep(left)
   return result
+}
+
+/** Tokens kept this long after they expired (so a late click still hears TOKEN_EXPIRED, not TOKEN_NOT_FOUND). */
+export const EXPIRED_TOKEN_KEEP_MS = 7 * 86_400_000
+
+/** Deletes per-email windows that are over and tokens long expired (run with the other periodic pruning). */
+export async function forgetOldMailRequests(deps: Deps): Promise<void> {
+  const now = deps.clock.now().getTime()
+  await pruneEmailRequests(deps.db, new Date(now - EMAIL_WINDOW_MS))
+  await prunePersonTokens(deps.db, new Date(now - EXPIRED_TOKEN_KEEP_MS))
 }
