@@ -1,5 +1,8 @@
-import { fail } from './result.js'
-import type { PersonTokenRow } from '../db/queries/personTokens.js'
+import type { Deps } from './deps.js'
+import { fail, ok, type Result } from './result.js'
+import { selectPersonTokenByHash, type PersonTokenRow, type TokenPurpose } from '../db/queries/personTokens.js'
+import { selectPersonCredentials, type PersonCredentials } from '../db/queries/persons.js'
+import { hashToken } from './tokens.js'
 
 // The one-use tokens mails carry (reset, verification, email change, passwordless) are checked
 // the same way wherever they are spent.
@@ -20,3 +23,12 @@ export function tokenRefusal(token: PersonTokenRow, now: Date, person: { email: 
 }
 
 export const tokenNotFound = () => fail('TOKEN_NOT_FOUND', 'Token not found')
+
+/** The token of `purpose` a person was mailed, and the person, when it may be used now. */
+export async function usableToken(deps: Deps, purpose: TokenPurpose, token: string):
+    Promise<Result<{ token: PersonTokenRow; person: PersonCredentials }, TokenRefusal | 'TOKEN_NOT_FOUND'>> {
+  const row = await selectPersonTokenByHash(deps.db, purpose, hashToken(token))
+  const person = row ? await selectPersonCredentials(deps.db, { id: row.personId }) : null
+  if (!row || !person) return tokenNotFound()
+  return tokenRefusal(row, deps.clock.now(), person) ?? ok({ token: row, person })
+}

@@ -47,9 +47,18 @@ export async function markPersonTokenUsed(q: Queryable, id: string, at: Date): P
   return rows.length > 0
 }
 
-/** Counts a wrong code against the request. */
-export async function countOtpAttempt(q: Queryable, id: string): Promise<void> {
-  await q.query(`UPDATE person_token SET otp_attempts = otp_attempts + 1 WHERE id = $1`, [id])
+/**
+ * Reserves one try of the request's code before it is compared, in one statement: concurrent
+ * guesses queue on the row and at most `max` are ever compared. False when none is left.
+ */
+export async function reserveOtpAttempt(q: Queryable, id: string, max: number): Promise<boolean> {
+  const { rows } = await q.query(`UPDATE person_token SET otp_attempts = otp_attempts + 1 WHERE id = $1 AND otp_attempts < $2 RETURNING id`, [id, max])
+  return rows.length > 0
+}
+
+/** The right code was given: its try does not count. */
+export async function releaseOtpAttempt(q: Queryable, id: string): Promise<void> {
+  await q.query(`UPDATE person_token SET otp_attempts = otp_attempts - 1 WHERE id = $1 AND otp_attempts > 0`, [id])
 }
 
 /** Exchanges the long token of a passwordless request for a code the client chose (its sha256). */

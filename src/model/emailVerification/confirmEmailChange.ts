@@ -6,12 +6,11 @@ import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { disableSessionsOfIdentity } from '../../db/queries/apiKeys.js'
 import { markEmailVerified, selectPersonCredentials, updatePersonProfile } from '../../db/queries/persons.js'
-import { markPersonTokenUsed, retirePersonTokens, selectPersonTokenByHash } from '../../db/queries/personTokens.js'
+import { markPersonTokenUsed, retirePersonTokens } from '../../db/queries/personTokens.js'
 import { isValidEmail } from '../persons/email.js'
 import { mailProjectOf } from '../mail/mailProject.js'
 import { queueMail } from '../mail/queueMail.js'
-import { tokenNotFound, tokenRefusal } from '../personTokens.js'
-import { hashToken } from '../tokens.js'
+import { usableToken } from '../personTokens.js'
 
 export type ConfirmEmailChangeErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKEN_USED' | 'TOKEN_EXPIRED' | 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'FORBIDDEN'
 
@@ -22,12 +21,9 @@ export type ConfirmEmailChangeErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 
  */
 export async function confirmEmailChange(deps: Deps, caller: Principal, args: { token: string }): Promise<Result<null, ConfirmEmailChangeErrorCode>> {
   if (!may(caller.roles, 'verifyEmail')) return fail('FORBIDDEN', 'You are not allowed to confirm an e-mail change')
-  const token = await selectPersonTokenByHash(deps.db, 'email_change', hashToken(args.token))
-  if (!token) return tokenNotFound()
-  const person = await selectPersonCredentials(deps.db, { id: token.personId })
-  if (!person) return tokenNotFound()
-  const refusal = tokenRefusal(token, deps.clock.now(), person)
-  if (refusal) return refusal
+  const found = await usableToken(deps, 'email_change', args.token)
+  if (!found.ok) return found
+  const { token, person } = found.value
   const email = token.email
   if (!isValidEmail(email)) return fail('INVALID_EMAIL_FORMAT', 'E-mail address is not in a valid format')
   const taken = () => fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)

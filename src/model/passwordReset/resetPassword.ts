@@ -4,12 +4,11 @@ import { announceIdentityChanged } from '../auth/announce.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { disableSessionsOfIdentity } from '../../db/queries/apiKeys.js'
-import { markEmailVerified, selectPersonCredentials, updatePersonPasswordHash } from '../../db/queries/persons.js'
-import { markPersonTokenUsed, retirePersonTokens, selectPersonTokenByHash } from '../../db/queries/personTokens.js'
+import { markEmailVerified, updatePersonPasswordHash } from '../../db/queries/persons.js'
+import { markPersonTokenUsed, retirePersonTokens } from '../../db/queries/personTokens.js'
 import { hashPassword } from '../passwords/hashing.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
-import { tokenNotFound, tokenRefusal } from '../personTokens.js'
-import { hashToken } from '../tokens.js'
+import { usableToken } from '../personTokens.js'
 
 export type ResetPasswordErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKEN_USED' | 'TOKEN_EXPIRED' | 'PASSWORD_TOO_WEAK' | 'FORBIDDEN'
 
@@ -20,12 +19,9 @@ export type ResetPasswordErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKE
  */
 export async function resetPassword(deps: Deps, caller: Principal, args: { token: string; password: string }): Promise<Result<null, ResetPasswordErrorCode>> {
   if (!may(caller.roles, 'resetPassword')) return fail('FORBIDDEN', forbiddenMessage('resetPassword'))
-  const token = await selectPersonTokenByHash(deps.db, 'password_reset', hashToken(args.token))
-  if (!token) return tokenNotFound()
-  const person = await selectPersonCredentials(deps.db, { id: token.personId })
-  if (!person) return tokenNotFound()
-  const refusal = tokenRefusal(token, deps.clock.now(), person)
-  if (refusal) return refusal
+  const found = await usableToken(deps, 'password_reset', args.token)
+  if (!found.ok) return found
+  const { token, person } = found.value
   const weak = await refuseWeakPassword(deps, args.password)
   if (weak) return fail('PASSWORD_TOO_WEAK', 'Password is too weak', weak.details)
   const hash = await hashPassword(args.password)

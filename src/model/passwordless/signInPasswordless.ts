@@ -4,7 +4,7 @@ import type { Principal } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { markEmailVerified, publicPerson, selectPersonCredentials, type PersonCredentials } from '../../db/queries/persons.js'
-import { countOtpAttempt, markPersonTokenUsed, selectPersonTokenById, type PersonTokenRow } from '../../db/queries/personTokens.js'
+import { markPersonTokenUsed, releaseOtpAttempt, reserveOtpAttempt, selectPersonTokenById, type PersonTokenRow } from '../../db/queries/personTokens.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { isUuid } from '../persons/findPerson.js'
 import { tokenNotFound, tokenRefusal } from '../personTokens.js'
@@ -68,12 +68,12 @@ export async function openRequest(deps: Deps, requestId: string, validationType:
   const request = isUuid(requestId) ? await selectPersonTokenById(deps.db, 'passwordless', requestId) : null
   if (!request) return tokenNotFound()
   if (validationType === 'otp') {
-    if (request.otpAttempts >= MAX_OTP_ATTEMPTS) return fail('TOKEN_EXPIRED', 'OTP attempts exceeded')
     if (request.otpHash === null) return fail('TOKEN_INVALID', 'OTP not set')
-    if (!sameHash(otpHashOf(token), request.otpHash)) {
-      await countOtpAttempt(deps.db, request.id)
-      return fail('TOKEN_INVALID', 'OTP invalid')
-    }
+    // The try is taken before the code is compared (and given back when it is right), so a burst
+    // of guesses gets MAX_OTP_ATTEMPTS comparisons, not one each.
+    if (!await reserveOtpAttempt(deps.db, request.id, MAX_OTP_ATTEMPTS)) return fail('TOKEN_EXPIRED', 'OTP attempts exceeded')
+    if (!sameHash(otpHashOf(token), request.otpHash)) return fail('TOKEN_INVALID', 'OTP invalid')
+    await releaseOtpAttempt(deps.db, request.id)
   } else {
     if (request.otpHash !== null) return fail('TOKEN_INVALID', 'The token was exchanged for OTP')
     if (!sameHash(hashToken(token), request.tokenHash)) return fail('TOKEN_INVALID', 'Token invalid')

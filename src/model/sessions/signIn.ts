@@ -54,11 +54,15 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
   const found = person!
   const now = deps.clock.now()
 
-  if (found.emailVerificationRequired && !found.emailVerified) return fail('EMAIL_NOT_VERIFIED', 'E-mail address has not been verified')
+  // The password was right, so what follows is no guess: an unverified address, or the first
+  // step of a normal two-step sign-in (no code tried yet), gives its attempt back, and the next
+  // step may follow at once.
+  if (found.emailVerificationRequired && !found.emailVerified) {
+    await releaseSignInAttempt(deps.db, email, reserved.value.previous)
+    return fail('EMAIL_NOT_VERIFIED', 'E-mail address has not been verified')
+  }
   const second = await checkSecondFactor(deps, found, input.otpToken, now)
   if (!second.ok) {
-    // The password was right and no code was tried: the first step of a normal two-step
-    // sign-in, not a guess. Its attempt is given back, so the step with the code may follow at once.
     if (second.code === 'OTP_REQUIRED') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
     return second
   }
