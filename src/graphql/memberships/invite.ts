@@ -4,7 +4,7 @@ import type { Resolver } from '../context.js'
 import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
-interface InviteArgs {
+export interface InviteArgs {
   email: string
   name?: string | null
   projectSlug: string
