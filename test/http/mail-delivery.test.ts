@@ -133,6 +133,16 @@ test('given up: with MAIL_MAX_ATTEMPTS=2 and SMTP refusing, the mail ends failed
   assert.equal(mailsTo(sink, email).length, 0)
 })
 
+test('TENANT_MAILER_REQUIRE_TLS: a server that offers no STARTTLS gets nothing; the mail waits with the reason', async () => {
+  const sink = await startSmtpSink() // offers no STARTTLS
+  const own = await startServer({ env: { ...sink.env, ...fast, TENANT_MAILER_REQUIRE_TLS: 'true' } })
+  const email = await invite(own, await newProject(own))
+  const pending = await rowWhere(own, email, 'an attempt failed', (r) => r.lastError !== null)
+  assert.equal(pending.state === 'pending' || pending.state === 'sending', true, pending.state)
+  assert.match(pending.lastError!, /STARTTLS/i)
+  assert.equal(mailsTo(sink, email).length, 0, 'nothing went out in the clear')
+})
+
 test('sent: state sent with sent_at, no body left, and the stored subject holds no secret (a {{password}} in it becomes …)', async () => {
   const slug = await newProject(server)
   const plain = await invite(server, slug)
