@@ -40,16 +40,7 @@ export async function selectTemplateCandidates(q: Queryable, mailType: string, p
   return rows
 }
 
-export interface MailTemplateInput {
-  projectId: string | null
-  mailType: string
-  variant: string
-  subject: string
-  content: string
-  useLayout: boolean
-  replyTo: string | null
-  at: Date
-}
+export type MailTemplateInput = Omit<MailTemplateRow, 'id' | 'projectSlug'> & { at: Date }
 
 /** Adds the template, or replaces the one with the same project, type and variant. */
 export async function upsertMailTemplate(q: Queryable, t: MailTemplateInput): Promise<void> {
