@@ -1,12 +1,15 @@
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
 import type { OutcomeRecorder } from './outcomes.js'
+import type { ClientInfo } from '../model/clientInfo.js'
 
 /** What every resolver gets: the dependencies, the caller, and the request id for logs. */
 export interface Context {
   deps: Deps
   principal: Principal
   requestId: string
+  /** Where the request comes from (sessions and the auth log record it). */
+  client: ClientInfo
   /** Per request: values several resolvers need (a project's access for this caller). */
   memo: Map<string, Promise<unknown>>
   /**

@@ -12,6 +12,8 @@ import { persons } from './persons/persons.js'
 import { signIn } from './sessions/signIn.js'
 import { createSessionToken } from './sessions/createSessionToken.js'
 import { signOut } from './sessions/signOut.js'
+import { revokeSession } from './sessions/revokeSession.js'
+import { forceSignOutPerson } from './sessions/forceSignOutPerson.js'
 import { prepareOtp } from './otp/prepareOtp.js'
 import { confirmOtp } from './otp/confirmOtp.js'
 import { disableOtp } from './otp/disableOtp.js'
@@ -55,7 +57,7 @@ export const resolvers = {
   // How each root field ended is counted for the metrics (outcomes.ts).
   Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken })),
   Mutation: withOutcomes('mutation', withInputLimits({
-    signUp, signIn, createSessionToken, signOut,
+    signUp, signIn, createSessionToken, signOut, revokeSession, forceSignOutPerson,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
     prepareOtp, confirmOtp, disableOtp,
     configure,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Deps } from '../model/deps.js'
 import { authenticate, type Principal } from '../model/auth/authenticate.js'
+import { clientInfo } from '../model/clientInfo.js'
 import type { Result } from '../model/result.js'
 
 /**
@@ -17,7 +18,7 @@ export function registerAuth(server: FastifyInstance, deps: Deps): void {
       server.hasRoute({ method: 'GET', url: '/graphiql' })) {
       return void reply.redirect('/graphiql')
     }
-    const result = authenticate(deps, request.headers.authorization)
+    const result = authenticate(deps, request.headers.authorization, clientInfo(request.ip, request.headers['user-agent']))
     if (result instanceof Promise) result.then((verdict) => admit(request, reply, verdict, done), done)
     else admit(request, reply, result, done)
   })

@@ -8,6 +8,7 @@ import cors from '@fastify/cors'
 import { NoSchemaIntrospectionCustomRule } from 'graphql'
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
+import { clientInfo } from '../model/clientInfo.js'
 import { graphqlSchemaDir } from '../paths.js'
 import { resolvers, loaders } from '../graphql/resolvers.js'
 import { formatExecution } from '../graphql/errors.js'
@@ -160,6 +161,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       // The auth hook has run for every /tenant request and answered 401 where it found nobody.
       principal: request.principal!,
       requestId: request.id,
+      client: clientInfo(request.ip, request.headers['user-agent']),
       memo: new Map(),
       signedIn: new Set(),
       ...(options.metrics ? { outcomes: options.metrics } : {}),

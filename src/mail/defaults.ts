@@ -11,7 +11,7 @@ export type MailType = typeof MAIL_TYPES[number]
 
 /** The mail types tenant-api sends today (the others can have templates stored for the features that will send them). */
 export type SentMailType = 'EXISTING_USER_INVITED' | 'NEW_USER_INVITED' | 'RESET_PASSWORD_REQUEST' | 'PASSWORDLESS_SIGN_IN' |
-  'EMAIL_VERIFICATION' | 'EMAIL_CHANGE_VERIFY' | 'EMAIL_CHANGE_NOTIFY'
+  'EMAIL_VERIFICATION' | 'EMAIL_CHANGE_VERIFY' | 'EMAIL_CHANGE_NOTIFY' | 'FORCED_SIGN_OUT'
 
 /**
  * What a template of each type must show for its mail to be of any use: at least one variable
@@ -94,6 +94,13 @@ ${code('{{token}}')}
 Confirm it with this code and the change takes effect:</p>
 ${code('{{token}}')}
 <p>If it was not you, ignore this mail: nothing changes.</p>`,
+  },
+  FORCED_SIGN_OUT: {
+    subject: 'You were signed out',
+    content: `<p>Hello,</p>
+<p>an administrator ended every session of your account <strong>{{email}}</strong>: you are signed out on all your devices.</p>
+{{#reason}}<p>The reason given: {{reason}}</p>{{/reason}}
+<p>Sign in again to go on. If you did not expect this, contact your administrator.</p>`,
   },
   EMAIL_CHANGE_NOTIFY: {
     subject: 'Your email address was changed',

@@ -40,12 +40,14 @@ export async function insertApiKey(q: Queryable, key: {
   expirationMinutes?: number | null
   expiresAt?: Date | null
   createdAt: Date
+  /** Where a session was signed in from. */
+  client?: { ip: string | null; userAgent: string | null }
 }): Promise<{ id: string }> {
   const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at, created_ip, created_user_agent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
     [key.identityId, key.type, key.tokenHash, key.description ?? null, key.expirationMinutes ?? null,
-      key.expiresAt ?? null, key.createdAt])
+      key.expiresAt ?? null, key.createdAt, key.client?.ip ?? null, key.client?.userAgent ?? null])
   return rows[0]!
 }
 
@@ -54,17 +56,19 @@ export async function updateApiKeyTokenHash(q: Queryable, id: string, tokenHash:
 }
 
 /**
- * Records use of a key and, for keys with an expiration (sessions), moves the expiry forward.
- * Only writes when the last recorded use is older than `notBefore`, so a busy key costs one write
- * per interval, and concurrent nodes do not both write.
+ * Records use of a key (and where from, when known) and, for keys with an expiration (sessions),
+ * moves the expiry forward. Only writes when the last recorded use is older than `notBefore`, so
+ * a busy key costs one write per interval, and concurrent nodes do not both write.
  */
-export async function touchApiKey(q: Queryable, id: string, at: Date, notBefore: Date): Promise<void> {
+export async function touchApiKey(q: Queryable, id: string, at: Date, notBefore: Date, client: { ip: string | null; userAgent: string | null } | null = null): Promise<void> {
   await q.query(
     `UPDATE api_key
         SET last_used_at = $2,
             expires_at = CASE WHEN expiration_minutes IS NULL THEN expires_at
-                              ELSE $2::timestamptz + expiration_minutes * interval '1 minute' END
-      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [id, at, notBefore])
+                              ELSE $2::timestamptz + expiration_minutes * interval '1 minute' END,
+            last_ip = coalesce($4, last_ip),
+            last_user_agent = coalesce($5, last_user_agent)
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [id, at, notBefore, client?.ip ?? null, client?.userAgent ?? null])
 }
 
 /** Ends one key; false when it was already disabled. */
@@ -131,4 +135,38 @@ export async function selectApiKeysOfIdentities(q: Queryable, identityIds: reado
       WHERE k.identity_id = ANY($1::uuid[]) AND k.type <> 'session'
       ORDER BY k.identity_id, k.created_at`, [identityIds])
   return rows
+}
+
+export interface SessionRow {
+  id: string
+  identityId: string
+  createdAt: Date
+  expiresAt: Date | null
+  lastUsedAt: Date | null
+  lastIp: string | null
+  lastUserAgent: string | null
+  createdIp: string | null
+  createdUserAgent: string | null
+  trustForwardedClientInfo: boolean
+}
+
+/** The live sessions (not disabled, not expired at `now`) of the given identities, last used first. */
+export async function selectLiveSessions(q: Queryable, identityIds: readonly string[], now: Date): Promise<SessionRow[]> {
+  const { rows } = await q.query<SessionRow>(
+    `SELECT k.id, k.identity_id AS "identityId", k.created_at AS "createdAt", k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt",
+            k.last_ip AS "lastIp", k.last_user_agent AS "lastUserAgent", k.created_ip AS "createdIp", k.created_user_agent AS "createdUserAgent",
+            k.trust_forwarded_client_info AS "trustForwardedClientInfo"
+       FROM api_key k
+      WHERE k.identity_id = ANY($1::uuid[]) AND k.type = 'session' AND k.disabled_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)
+      ORDER BY k.last_used_at DESC NULLS LAST, k.created_at DESC, k.id`, [identityIds, now])
+  return rows
+}
+
+/** Ends one live session of an identity; its token hash when it was one, else null. */
+export async function disableSessionOfIdentity(q: Queryable, identityId: string, sessionId: string, at: Date): Promise<string | null> {
+  const { rows } = await q.query<{ tokenHash: string }>(
+    `UPDATE api_key SET disabled_at = $3
+      WHERE id = $2 AND identity_id = $1 AND type = 'session' AND disabled_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
+      RETURNING token_hash AS "tokenHash"`, [identityId, sessionId, at])
+  return rows[0]?.tokenHash ?? null
 }

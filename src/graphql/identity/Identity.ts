@@ -26,6 +26,8 @@ export const identityLoaders = {
     person: (batch: Batch<IdentityRow>, ctx: Context) => model.personsByIds(ctx.deps, batch.map(({ obj }) => obj.personId)),
     apiKey: (batch: Batch<IdentityRow>, ctx: Context) => model.apiKeysOfIdentities(ctx.deps, batch.map(({ obj }) => obj)),
     projects: (batch: Batch<IdentityRow>, ctx: Context) => model.projectsOfIdentities(ctx.deps, viewer(ctx), batch.map(({ obj }) => obj)),
+    sessions: async (batch: Batch<IdentityRow>, ctx: Context) => (await model.sessionsOfIdentities(ctx.deps, viewer(ctx), batch.map(({ obj }) => obj)))
+      .map((sessions) => sessions.map((s) => ({ ...s, isCurrent: s.id === ctx.principal.apiKeyId }))),
   },
   ApiKey: { identity: identitiesOf },
   ApiKeyWithToken: { identity: identitiesOf },

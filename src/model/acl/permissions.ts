@@ -29,6 +29,7 @@ export type Action =
   | 'signInPasswordless'
   | 'togglePasswordless'
   | 'verifyEmail'
+  | 'forceSignOut'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
   // The login token is public: it may start and finish the flows of people who cannot sign in.
@@ -38,7 +39,7 @@ const byRole: Record<string, ReadonlySet<Action>> = {
     'signUp', 'createSessionToken', 'changePassword', 'changeProfile', 'disablePerson',
     'viewPersons', 'viewConfiguration', 'configure',
     'createGlobalApiKey', 'viewGlobalApiKeys', 'disableApiKey', 'changeGlobalRoles',
-    'manageMailTemplates', 'listMailTemplates',
+    'manageMailTemplates', 'listMailTemplates', 'forceSignOut',
   ]),
   project_creator: new Set<Action>(['createProject']),
 }
@@ -72,6 +73,7 @@ const verbs: Record<Action, string> = {
   signInPasswordless: 'sign in using passwordless',
   togglePasswordless: 'enable passwordless',
   verifyEmail: 'verify an e-mail address',
+  forceSignOut: 'force sign out a person',
 }
 
 /** "You are not allowed to …", as the reference words it for `action`. */

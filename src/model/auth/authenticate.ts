@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../result.js'
 import { hashToken, sameHash } from '../tokens.js'
 import { selectApiKeyForAuth, touchApiKey, type ApiKeyForAuth, type ApiKeyType } from '../../db/queries/apiKeys.js'
 import type { CacheEntry } from './tokenCache.js'
+import type { ClientInfo } from '../clientInfo.js'
 
 /** Who is calling: the identity behind the bearer token of a request. */
 export interface Principal {
@@ -45,10 +46,10 @@ export function parseAuthorization(header: string | undefined): Result<string, '
  * per-node cache knows the key and nothing needs writing, which is nearly every request:
  * callers that can use an immediate answer skip a turn of the event loop; `await` takes both.
  */
-export function authenticate(deps: Deps, header: string | undefined): Verdict<Principal> | Promise<Verdict<Principal>> {
+export function authenticate(deps: Deps, header: string | undefined, client: ClientInfo | null = null): Verdict<Principal> | Promise<Verdict<Principal>> {
   const token = parseAuthorization(header)
   if (!token.ok) return token
-  const verified = verifyTokenHash(deps, hashToken(token.value))
+  const verified = verifyTokenHash(deps, hashToken(token.value), client)
   return verified instanceof Promise ? verified.then(principalVerdict) : principalVerdict(verified)
 }
 
@@ -64,16 +65,17 @@ const freezePrincipal = (principal: Principal): Principal => Object.freeze({ ...
  * The hot path, shared by every /tenant request and by /introspect: the key behind a token
  * hash, checked for disabling and expiry. Repeated calls are answered from the per-node cache,
  * at once; only a key that looks expired there is read again (another node may have prolonged
- * it). Use is recorded, and a session prolonged, at most once a minute per key.
+ * it). Use is recorded (with where from, when `client` is known), and a session prolonged, at
+ * most once a minute per key.
  */
-export function verifyTokenHash(deps: Deps, tokenHash: string): Verdict<CacheEntry> | Promise<Verdict<CacheEntry>> {
+export function verifyTokenHash(deps: Deps, tokenHash: string, client: ClientInfo | null = null): Verdict<CacheEntry> | Promise<Verdict<CacheEntry>> {
   const now = deps.clock.now()
   const entry = deps.tokens.get(tokenHash, now.getTime())
   if (entry && !isExpired(entry.key, now) && !touchDue(entry.key, now)) return ok(entry)
-  return verifyAndTouch(deps, tokenHash, now, entry)
+  return verifyAndTouch(deps, tokenHash, now, entry, client)
 }
 
-async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: CacheEntry | undefined): Promise<Verdict<CacheEntry>> {
+async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: CacheEntry | undefined, client: ClientInfo | null): Promise<Verdict<CacheEntry>> {
   let entry = cached
   if (!entry || isExpired(entry.key, now)) {
     // Only working keys are cached: an unknown, a disabled and an expired token each cost the
@@ -89,7 +91,7 @@ async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: 
   }
   const { key } = entry
   if (touchDue(key, now)) {
-    await touchApiKey(deps.db, key.id, now, new Date(now.getTime() - TOUCH_INTERVAL_MS))
+    await touchApiKey(deps.db, key.id, now, new Date(now.getTime() - TOUCH_INTERVAL_MS), client)
     key.lastUsedAt = now
     if (key.expirationMinutes !== null) key.expiresAt = new Date(now.getTime() + key.expirationMinutes * 60_000)
   }

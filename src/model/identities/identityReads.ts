@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js'
 import { globalPermissions, type GlobalPermissions } from '../acl/globalPermissions.js'
 import { ADMIN_ROLE, type Membership } from '../acl/projectAcl.js'
-import { selectApiKeysOfIdentities, type ApiKeyRow } from '../../db/queries/apiKeys.js'
+import { selectApiKeysOfIdentities, selectLiveSessions, type ApiKeyRow, type SessionRow } from '../../db/queries/apiKeys.js'
+import { mayActOnIdentity } from '../acl/permissions.js'
 import { selectIdentitiesByIds, type IdentityRow } from '../../db/queries/identities.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectPersonsByIds, type PersonRow } from '../../db/queries/persons.js'
@@ -81,4 +82,15 @@ export async function projectsOfIdentities(deps: Deps, viewer: Viewer, identitie
     }
     return relations.sort((a, b) => a.project.slug.localeCompare(b.project.slug))
   }))
+}
+
+/**
+ * Identity.sessions: the live sessions of each identity, for the identity itself and for those
+ * who may act on it (super admins; project admins on identities holding no global role they
+ * could not grant); an empty list for anyone else.
+ */
+export async function sessionsOfIdentities(deps: Deps, viewer: Viewer, rows: readonly IdentityRow[]): Promise<SessionRow[][]> {
+  const visible = rows.filter((row) => viewer.seesAsSelf(row.id) || mayActOnIdentity(viewer.roles, row.roles))
+  const sessions = visible.length ? await selectLiveSessions(deps.db, visible.map((row) => row.id), deps.clock.now()) : []
+  return rows.map((row) => sessions.filter((s) => s.identityId === row.id))
 }

@@ -13,6 +13,7 @@ import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../session
 import type { SignedIn } from '../sessions/signIn.js'
 import { hashToken, sameHash } from '../tokens.js'
 import { passwordlessAllowed } from './passwordlessPolicy.js'
+import type { ClientInfo } from '../clientInfo.js'
 
 /** Wrong codes a passwordless request takes before it stops working. */
 export const MAX_OTP_ATTEMPTS = 3
@@ -28,6 +29,7 @@ export interface SignInPasswordlessInput {
   expiration?: number | null
   /** The TOTP code, for a person who enabled TOTP. */
   mfaOtp?: string | null
+  client: ClientInfo
 }
 
 /** The sha256 (hex) that activatePasswordlessOtp stores for a code. */
@@ -54,7 +56,7 @@ export async function signInPasswordless(deps: Deps, caller: Principal, input: S
     if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
     if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
     await markEmailVerified(tx, person.id, now)
-    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now)
+    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now, input.client)
     return ok({ token: session.token, person: { ...publicPerson(person), emailVerified: true } })
   })
 }

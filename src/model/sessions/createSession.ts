@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/db.js'
 import { insertApiKey } from '../../db/queries/apiKeys.js'
 import type { LoginConfig } from '../config/tenantConfig.js'
 import { generateToken, hashToken } from '../tokens.js'
+import type { ClientInfo } from '../clientInfo.js'
 
 /**
  * The length of a new session in minutes: what the caller asked for, else the configured
@@ -14,8 +15,11 @@ export function sessionMinutes(requested: number | null | undefined, login: Logi
   return Math.max(1, capped)
 }
 
-/** Makes a session key for an identity; the token is returned once and only its hash is kept. */
-export async function createSession(q: Queryable, identityId: string, minutes: number, now: Date): Promise<{ id: string; token: string }> {
+/**
+ * Makes a session key for an identity, noting where it was signed in from; the token is returned
+ * once and only its hash is kept.
+ */
+export async function createSession(q: Queryable, identityId: string, minutes: number, now: Date, client: ClientInfo): Promise<{ id: string; token: string }> {
   const token = generateToken()
   const { id } = await insertApiKey(q, {
     identityId,
@@ -24,6 +28,7 @@ export async function createSession(q: Queryable, identityId: string, minutes: n
     expirationMinutes: minutes,
     expiresAt: new Date(now.getTime() + minutes * 60_000),
     createdAt: now,
+    client,
   })
   return { id, token }
 }

@@ -6,6 +6,7 @@ import { createSession, sessionMinutes } from './createSession.js'
 import type { SignedIn } from './signIn.js'
 import type { Principal } from '../auth/authenticate.js'
 import { personToManage } from '../persons/personAccess.js'
+import type { ClientInfo } from '../clientInfo.js'
 
 /** An admin acting as a person: a session for them without their password. */
 type By = { email?: string | null; personId?: string | null }
@@ -14,22 +15,22 @@ type By = { email?: string | null; personId?: string | null }
  * Finds the person by email or id (with both, the email wins, as in the reference) and makes a
  * session for them. INVALID_INPUT (neither given) and FORBIDDEN are no schema codes.
  */
-export async function createSessionToken(deps: Deps, caller: Principal, args: By & { expiration?: number | null }):
+export async function createSessionToken(deps: Deps, caller: Principal, args: By & { expiration?: number | null; client: ClientInfo }):
     Promise<Result<SignedIn, 'PERSON_DISABLED' | 'UNKNOWN_EMAIL' | 'UNKNOWN_PERSON_ID' | 'INVALID_INPUT' | 'FORBIDDEN'>> {
   const person = args.email != null
     ? await personToManage(deps, caller, 'createSessionToken', { email: args.email }, 'UNKNOWN_EMAIL', `Person with email ${args.email} not found`)
     : args.personId != null
       ? await personToManage(deps, caller, 'createSessionToken', { id: args.personId }, 'UNKNOWN_PERSON_ID', `Person with id ${args.personId} not found`)
       : fail('INVALID_INPUT', 'Please provide either email or personId')
-  return person.ok ? sessionFor(deps, person.value, args.expiration) : person
+  return person.ok ? sessionFor(deps, person.value, args.expiration, args.client) : person
 }
 
-async function sessionFor(deps: Deps, person: PersonCredentials, expiration?: number | null):
+async function sessionFor(deps: Deps, person: PersonCredentials, expiration: number | null | undefined, client: ClientInfo):
     Promise<Result<SignedIn, 'PERSON_DISABLED'>> {
   if (person.disabledAt !== null) return fail('PERSON_DISABLED', `Person with id ${person.id} is disabled`)
   const config = await loadTenantConfig(deps.db)
   return deps.db.transaction(async (tx) => {
-    const session = await createSession(tx, person.identityId, sessionMinutes(expiration, config.login), deps.clock.now())
+    const session = await createSession(tx, person.identityId, sessionMinutes(expiration, config.login), deps.clock.now(), client)
     return ok({ token: session.token, person: publicPerson(person) })
   })
 }

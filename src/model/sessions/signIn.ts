@@ -11,6 +11,7 @@ import { reserveAttempt } from './backoff.js'
 import type { Principal } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { createSession, sessionMinutes } from './createSession.js'
+import type { ClientInfo } from '../clientInfo.js'
 
 export type SignInErrorCode =
   | 'INVALID_CREDENTIALS' | 'UNKNOWN_EMAIL' | 'INVALID_PASSWORD' | 'PERSON_DISABLED' | 'NO_PASSWORD_SET'
@@ -22,6 +23,8 @@ export interface SignInInput {
   /** Minutes; the configured default when absent or 0, capped by the configured maximum. */
   expiration?: number | null
   otpToken?: string | null
+  /** Where the sign-in comes from (the session records it). */
+  client: ClientInfo
 }
 
 export interface SignedIn {
@@ -72,7 +75,7 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
     if (!await claimSecondFactor(tx, found.id, second.value.step)) return otpAlreadyUsed()
     if (rehash) await updatePersonPasswordHash(tx, found.id, rehash)
     await deleteSignInFailures(tx, email)
-    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now)
+    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now, input.client)
     return ok({ token: session.token, person: publicPerson(found) })
   })
 }
