@@ -104,7 +104,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens, mail }) : undefined
     const server = await buildServer(deps, {
       bodyLimit: config.BODY_LIMIT, logger, access, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
-      corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL, metrics, metricsRoute: config.METRICS_PORT === undefined,
+      corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL, forceOk: config.CONTEMBER_HTTP_RESPONSE_STATUS_HEADER, metrics, metricsRoute: config.METRICS_PORT === undefined,
     })
     await mail.start()
     // METRICS_PORT: /metrics on a listener of its own (on HOST), off the API's port.

@@ -91,6 +91,9 @@ export const envSchema = z.object({
   GRAPHQL_CACHE_SIZE: wholeNumber(0).default(256),
   GRAPHQL_INTROSPECTION: flag.default(true),
   GRAPHIQL: flag.default(true),
+  // The reference's switch for X-Contember-Force-Ok (http/forceOk.ts).
+  CONTEMBER_HTTP_RESPONSE_STATUS_HEADER: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v))).default(true),
   // Mail (the reference's variable names). Without a host or a webhook, mail is held in the
   // outbox and shown by `tenant-api outbox` (development).
   TENANT_MAILER_HOST: z.preprocess(emptyAsUndefined, z.string().trim().optional()),

@@ -15,6 +15,7 @@ import { formatExecution } from '../graphql/errors.js'
 import { checkDocument, defaultRequestLimits, isParsedDocument, LimitExceeded, limitError, type RequestLimits } from '../graphql/limits.js'
 import { registerEnvelopeChecks } from './envelope.js'
 import { registerDrain } from './drain.js'
+import { registerForceOk } from './forceOk.js'
 import { registerRoot } from './root.js'
 import type { Context } from '../graphql/context.js'
 import { registerAuth } from './auth.js'
@@ -46,6 +47,8 @@ export interface ServerOptions {
   graphql?: GraphqlOptions
   /** `GET /graphiql` (on unless false). */
   graphiql?: boolean
+  /** Honour `X-Contember-Force-Ok` (on unless false). */
+  forceOk?: boolean
 }
 
 /** What a request id from a proxy may look like: short, and safe in a log line and a header. */
@@ -120,6 +123,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
   registerDrain(server)
+  if (options.forceOk ?? true) registerForceOk(server)
   registerAccessLog(server, options.access)
   if (options.metrics) {
     registerHttpMetrics(server, options.metrics)
