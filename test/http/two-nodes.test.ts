@@ -68,3 +68,44 @@ test('two nodes: a key disabled on one node is refused by the other within 100 m
   assert.equal(status, 401)
   assert.ok(elapsed < 100, `node B refused the key after ${elapsed.toFixed(1)} ms`)
 })
+
+test('two nodes: a person forced out on one node is refused by the other within 100 ms; a revoked session too', { skip: backend !== 'postgres' && 'needs PostgreSQL: PGlite is one process\'s database' }, async () => {
+  const env = {
+    DATABASE_URL: await createTestDatabaseUrl(),
+    TENANT_ENCRYPTION_KEY: generateKey(),
+    CONTEMBER_ROOT_TOKEN: generateToken(),
+    CONTEMBER_LOGIN_TOKEN: generateToken(),
+  }
+  const a = await node(env)
+  const b = await node(env)
+  const signedUp = await gql(a, env.CONTEMBER_ROOT_TOKEN, 'mutation { signUp(email: "forced@example.com", password: "Forced-Out-42") { result { person { id } } } }')
+  const personId = signedUp.body.data.signUp.result.person.id
+  const signIn = async () => (await gql(a, env.CONTEMBER_LOGIN_TOKEN, 'mutation { signIn(email: "forced@example.com", password: "Forced-Out-42") { result { token } } }')).body.data.signIn.result.token as string
+  const refusedOnB = async (token: string, act: () => Promise<void>) => {
+    for (let i = 0; i < 3; i++) assert.equal((await gql(b, token, '{ me { id } }')).status, 200)
+    await act()
+    const at = performance.now()
+    let status = 200
+    while (status !== 401 && performance.now() - at < 2000) {
+      status = (await gql(b, token, '{ me { id } }')).status
+      if (status !== 401) await new Promise((r) => setTimeout(r, 2))
+    }
+    const elapsed = performance.now() - at
+    assert.equal(status, 401)
+    assert.ok(elapsed < 100, `node B refused the session after ${elapsed.toFixed(1)} ms`)
+  }
+
+  const forced = await signIn()
+  await refusedOnB(forced, async () => {
+    assert.equal((await gql(a, env.CONTEMBER_ROOT_TOKEN, 'mutation ($id: String!) { forceSignOutPerson(personId: $id) { ok } }', { id: personId })).body.data.forceSignOutPerson.ok, true)
+  })
+
+  const keep = await signIn()
+  const revoked = await signIn()
+  const sessions = (await gql(a, keep, '{ me { sessions { id isCurrent } } }')).body.data.me.sessions as { id: string; isCurrent: boolean }[]
+  const other = sessions.find((s) => !s.isCurrent)!
+  await refusedOnB(revoked, async () => {
+    assert.equal((await gql(a, keep, 'mutation ($id: String!) { revokeSession(sessionId: $id) { ok } }', { id: other.id })).body.data.revokeSession.ok, true)
+  })
+  assert.equal((await gql(b, keep, '{ me { id } }')).status, 200)
+})
