@@ -85,6 +85,25 @@ test('signIn: with revealUserExists false, unknown email and wrong password are 
   assert.equal(wrong.error.developerMessage, unknown.error.developerMessage)
 })
 
+test('signIn: with revealLoginMethod false, a wrong password and a person without one are both INVALID_CREDENTIALS; an unknown email still says so', async () => {
+  const s = await startServer()
+  assert.equal((await configure(s, { login: { revealLoginMethod: false, baseBackoff: 'PT0S', maxBackoff: 'PT0S' } })).body.data.configure.ok, true)
+  const withPassword = randomEmail()
+  await signUp(s, withPassword)
+  const withoutPassword = randomEmail()
+  const made = await s.gql('mutation($email: String!) { signUp(email: $email) { ok } }', { variables: { email: withoutPassword } })
+  assert.equal(made.body.data.signUp.ok, true)
+  const wrong = await signIn(s, withPassword, 'Wrong-Horse-42')
+  const none = await signIn(s, withoutPassword, 'Wrong-Horse-42')
+  assert.equal(wrong.error.code, 'INVALID_CREDENTIALS')
+  assert.equal(none.error.code, 'INVALID_CREDENTIALS')
+  assert.equal(wrong.error.developerMessage, none.error.developerMessage)
+  assert.equal((await signIn(s, randomEmail(), PASSWORD)).error.code, 'UNKNOWN_EMAIL')
+  assert.equal((await signIn(s, withPassword, PASSWORD)).ok, true)
+  const { body } = await s.gql('{ configuration { login { revealLoginMethod } } }')
+  assert.equal(body.data.configuration.login.revealLoginMethod, false)
+})
+
 test('signIn: an unknown email costs about what a wrong password costs', async () => {
   const s = await startServer()
   // No back-off here: every attempt is measured, none refused early.

@@ -9,6 +9,7 @@ const login: LoginConfig = {
   maxBackoff: 60,
   attemptWindow: 300,
   revealUserExists: true,
+  revealLoginMethod: true,
   defaultTokenExpiration: 1800,
   maxTokenExpiration: 15552000,
 }

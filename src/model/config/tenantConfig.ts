@@ -15,6 +15,8 @@ export interface LoginConfig {
   attemptWindow: number
   /** False: unknown email and wrong password both answer INVALID_CREDENTIALS. */
   revealUserExists: boolean
+  /** False: a wrong password and "this person has no password" both answer INVALID_CREDENTIALS. */
+  revealLoginMethod: boolean
   /** Session length when sign-in names none, and the longest allowed; seconds (max null = no cap). */
   defaultTokenExpiration: number
   maxTokenExpiration: number | null
@@ -61,6 +63,7 @@ export const defaultConfig: TenantConfig = {
     maxBackoff: 60,
     attemptWindow: 5 * 60,
     revealUserExists: true,
+    revealLoginMethod: true,
     defaultTokenExpiration: 30 * 60,
     maxTokenExpiration: 180 * 86_400,
   },
@@ -118,6 +121,7 @@ export const configInputSchema = z.object({
     maxBackoff: interval.nullish(),
     attemptWindow: interval.nullish(),
     revealUserExists: z.boolean().nullish(),
+    revealLoginMethod: z.boolean().nullish(),
     defaultTokenExpiration: interval.nullish(),
     maxTokenExpiration: interval.nullish(),
   }).strict().nullish(),

@@ -81,8 +81,12 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
 }
 
 
+// revealUserExists off: nothing tells an unknown email from a wrong password. revealLoginMethod
+// off: nothing tells a wrong password from a person who signs in another way (no password).
 const hidden = (login: LoginConfig, code: SignInErrorCode, message: string): Refusal =>
-  login.revealUserExists ? { code, message } : { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' }
+  !login.revealUserExists || (!login.revealLoginMethod && (code === 'INVALID_PASSWORD' || code === 'NO_PASSWORD_SET'))
+    ? { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' }
+    : { code, message }
 
 function hideIfConfigured(login: LoginConfig, code: SignInErrorCode, message: string) {
   const refusal = hidden(login, code, message)
