@@ -15,6 +15,7 @@ import { TokenCache } from './model/auth/tokenCache.js'
 import { followInvalidations } from './model/auth/revocation.js'
 import { forgetQuietFailures } from './model/sessions/backoff.js'
 import { forgetOldMailRequests } from './model/mail/anonymousFlows.js'
+import { hibpCheck } from './model/passwords/hibp.js'
 import { createTransport } from './mail/transport.js'
 import { defaultSenderSettings, MailSender } from './mail/sender.js'
 import { join } from 'node:path'
@@ -76,7 +77,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     await migrate(db)
     const secrets = await loadSecretBox(config)
-    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS), bootstrapIdentities: { root: '', login: '' } }
+    // Breach-check outages go to the log once the logger exists (below); the check fails open.
+    let onHibpOutage = (_reason: string) => {}
+    const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS), bootstrapIdentities: { root: '', login: '' },
+      breached: hibpCheck({ url: config.HIBP_URL, timeoutMs: config.HIBP_TIMEOUT_MS, onOutage: (reason) => onHibpOutage(reason) }) }
     const bootstrap = await ensureBootstrapKeys(deps, {
       root: config.CONTEMBER_ROOT_TOKEN,
       login: config.CONTEMBER_LOGIN_TOKEN,
@@ -101,6 +105,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...defaultSenderSettings,
       maxAttempts: config.MAIL_MAX_ATTEMPTS, retryDelayMs: config.MAIL_RETRY_DELAY_MS, pollMs: config.MAIL_POLL_INTERVAL_MS,
     })
+    onHibpOutage = (reason) => logger.warn({ reason }, 'password.checkHibp: the breach check was skipped (the password was let through)')
     const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens, mail }) : undefined
     const server = await buildServer(deps, {
       bodyLimit: config.BODY_LIMIT, logger, access, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),

@@ -2,6 +2,7 @@ import type { Db } from '../db/db.js'
 import type { Clock } from './clock.js'
 import type { SecretBox } from './secrets.js'
 import type { TokenCache } from './auth/tokenCache.js'
+import type { BreachCheck } from './passwords/hibp.js'
 
 /** Everything a use case may touch, built once in app.ts. */
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
    * memberships follow the environment: the API may not change them (model/acl/permissions.ts).
    */
   bootstrapIdentities: { root: string; login: string }
+  /** Whether a password is known from breaches (`password.checkHibp`); fails open. */
+  breached: BreachCheck
 }
 
 /** Is this the root or the login token's identity? */

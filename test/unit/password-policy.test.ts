@@ -13,6 +13,7 @@ const defaults: PasswordPolicy = {
   requireSpecial: 0,
   pattern: null,
   checkBlacklist: true,
+  checkHibp: false,
 }
 
 const cases: { password: string; policy?: Partial<PasswordPolicy>; expected: WeakPasswordReason[] }[] = [

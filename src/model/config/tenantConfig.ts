@@ -57,6 +57,7 @@ export const defaultConfig: TenantConfig = {
     requireSpecial: 0,
     pattern: null,
     checkBlacklist: true,
+    checkHibp: false,
   },
   login: {
     baseBackoff: 1,
@@ -115,6 +116,7 @@ export const configInputSchema = z.object({
     requireSpecial: count.nullish(),
     pattern: regex.nullish(),
     checkBlacklist: z.boolean().nullish(),
+    checkHibp: z.boolean().nullish(),
   }).strict().nullish(),
   login: z.object({
     baseBackoff: interval.nullish(),

@@ -6,7 +6,7 @@ import { RE2JS } from 're2js'
 
 export type WeakPasswordReason =
   | 'TOO_SHORT' | 'TOO_LONG' | 'MISSING_UPPERCASE' | 'MISSING_LOWERCASE' | 'MISSING_DIGIT' | 'MISSING_SPECIAL'
-  | 'INVALID_PATTERN' | 'BLACKLISTED'
+  | 'INVALID_PATTERN' | 'BLACKLISTED' | 'COMPROMISED'
 
 /**
  * The longest password accepted, in UTF-16 code units (`password.length`). NIST SP 800-63B asks
@@ -26,6 +26,8 @@ export interface PasswordPolicy {
   pattern: string | null
   /** Refuse passwords from the list of common passwords. */
   checkBlacklist: boolean
+  /** Refuse passwords Have I Been Pwned knows from breaches (model/passwords/hibp.ts). */
+  checkHibp: boolean
 }
 
 // About 49,000 of the most common passwords from public breach corpora, as shipped by the
