@@ -16,6 +16,7 @@ import { followInvalidations } from './model/auth/revocation.js'
 import { forgetQuietFailures } from './model/sessions/backoff.js'
 import { forgetOldMailRequests } from './model/mail/anonymousFlows.js'
 import { hibpCheck } from './model/passwords/hibp.js'
+import { pruneAuthLog } from './db/queries/authLog.js'
 import { createTransport } from './mail/transport.js'
 import { defaultSenderSettings, MailSender } from './mail/sender.js'
 import { join } from 'node:path'
@@ -119,7 +120,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // (however many emails a guesser tried).
     let pruned: Promise<unknown> = Promise.resolve()
     const prune = () => {
-      pruned = Promise.all([forgetQuietFailures(deps), forgetOldMailRequests(deps)])
+      const oldestKept = new Date(deps.clock.now().getTime() - config.AUTH_LOG_RETENTION_DAYS * 86_400_000)
+      pruned = Promise.all([forgetQuietFailures(deps), forgetOldMailRequests(deps), pruneAuthLog(db, oldestKept)])
         .catch((error) => server.log.warn({ err: error }, 'pruning old sign-in failures and mail requests failed'))
     }
     const pruning = setInterval(prune, PRUNE_INTERVAL_MS)

@@ -113,6 +113,8 @@ export const envSchema = z.object({
   // Have I Been Pwned's range API (password.checkHibp); a test points it at a fake.
   HIBP_URL: z.string().trim().url().default('https://api.pwnedpasswords.com/range/'),
   HIBP_TIMEOUT_MS: wholeNumber(100).default(1_500),
+  // Auth log entries older than this are deleted (model/authLog).
+  AUTH_LOG_RETENTION_DAYS: wholeNumber(1).default(180),
   MAIL_MAX_ATTEMPTS: wholeNumber(1).default(20),
   MAIL_RETRY_DELAY_MS: wholeNumber(10).default(5_000),
   MAIL_POLL_INTERVAL_MS: wholeNumber(10).default(5_000),

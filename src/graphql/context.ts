@@ -1,5 +1,5 @@
 import type { Deps } from '../model/deps.js'
-import type { Principal } from '../model/auth/authenticate.js'
+import type { Caller, Principal } from '../model/auth/authenticate.js'
 import type { OutcomeRecorder } from './outcomes.js'
 import type { ClientInfo } from '../model/clientInfo.js'
 
@@ -10,6 +10,8 @@ export interface Context {
   requestId: string
   /** Where the request comes from (sessions and the auth log record it). */
   client: ClientInfo
+  /** `principal` with `client`: what use cases that record where a change came from are given. */
+  caller: Caller
   /** Per request: values several resolvers need (a project's access for this caller). */
   memo: Map<string, Promise<unknown>>
   /**

@@ -39,6 +39,7 @@ import { removeGlobalIdentityRoles } from './identities/removeGlobalIdentityRole
 import { Json, DateTime, Interval } from './scalars.js'
 import { withInputLimits } from './inputLimits.js'
 import { mailTemplates } from './mail/mailTemplates.js'
+import { authLog } from './authLog/authLog.js'
 import { invite, unmanagedInvite } from './memberships/invite.js'
 import { createResetPasswordRequest } from './passwordReset/createResetPasswordRequest.js'
 import { resetPassword } from './passwordReset/resetPassword.js'
@@ -55,7 +56,7 @@ export const resolvers = {
   Interval,
   // Every argument is bounded before a resolver sees it (inputLimits.ts).
   // How each root field ended is counted for the metrics (outcomes.ts).
-  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken })),
+  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken, authLog })),
   Mutation: withOutcomes('mutation', withInputLimits({
     signUp, signIn, createSessionToken, signOut, revokeSession, forceSignOutPerson,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,

@@ -160,16 +160,21 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     cache: graphql.cacheSize > 0 ? graphql.cacheSize : false,
     graphql: { parseOptions: { maxTokens: graphql.limits.maxTokens } },
     validationRules: graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule],
-    context: (request): Omit<Context, 'reply'> => ({
-      deps,
+    context: (request): Omit<Context, 'reply'> => {
       // The auth hook has run for every /tenant request and answered 401 where it found nobody.
-      principal: request.principal!,
+      const principal = request.principal!
+      const client = clientInfo(request.ip, request.headers['user-agent'])
+      return {
+      deps,
+      principal,
       requestId: request.id,
-      client: clientInfo(request.ip, request.headers['user-agent']),
+      client,
+      caller: { ...principal, client },
       memo: new Map(),
       signedIn: new Set(),
       ...(options.metrics ? { outcomes: options.metrics } : {}),
-    }),
+      }
+    },
     errorFormatter: (execution, ctx) => {
       const reply = (ctx as unknown as { reply: { request: { id: string }; log: FastifyInstance['log'] } }).reply
       return formatExecution(execution as never, reply.request.id, reply.log) as never

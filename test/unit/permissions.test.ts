@@ -13,7 +13,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
-      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
     },
   },
   {
@@ -24,7 +24,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: false, listMailTemplates: false,
-      signInPasswordless: true, togglePasswordless: false, verifyEmail: true, forceSignOut: false,
+      signInPasswordless: true, togglePasswordless: false, verifyEmail: true, forceSignOut: false, viewAuthLog: false,
     },
   },
   {
@@ -35,7 +35,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
-      signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: false,
+      signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
     },
   },
   {
@@ -46,7 +46,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
-      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: true,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: true, viewAuthLog: false,
     },
   },
   {
@@ -57,7 +57,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: true, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
-      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
     },
   },
   {
@@ -68,7 +68,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: true, updateProject: true, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: true, listMailTemplates: true,
-      signInPasswordless: true, togglePasswordless: true, verifyEmail: true, forceSignOut: true,
+      signInPasswordless: true, togglePasswordless: true, verifyEmail: true, forceSignOut: true, viewAuthLog: true,
     },
   },
   {
@@ -79,7 +79,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: true, viewPersons: true, viewConfiguration: true, configure: true,
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
-      signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: true,
+      signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: true, viewAuthLog: false,
     },
   },
   {
@@ -90,7 +90,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       disablePerson: false, viewPersons: false, viewConfiguration: false, configure: false,
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
-      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false,
+      signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
     },
   },
 ]

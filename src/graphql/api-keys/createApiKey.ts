@@ -7,6 +7,6 @@ import { toPayload } from '../payload.js'
 type Args = { projectSlug: string; memberships: Membership[]; description: string; tokenHash?: string | null }
 
 export const createApiKey: Resolver<Args> = async (_, args, ctx) => {
-  const result = await model.createApiKey(ctx.deps, ctx.principal, args)
+  const result = await model.createApiKey(ctx.deps, ctx.caller, args)
   return toPayload(raiseUnnamed(result, { input: ['TOKEN_HASH_IN_USE', 'INVALID_TOKEN_HASH'], forbidden: ['FORBIDDEN'] }), (apiKey) => ({ apiKey }))
 }

@@ -4,6 +4,6 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const createGlobalApiKey: Resolver<{ description: string; roles?: string[] | null; tokenHash?: string | null }> = async (_, args, ctx) => {
-  const result = await model.createGlobalApiKey(ctx.deps, ctx.principal, { roles: args.roles ?? [], description: args.description, tokenHash: args.tokenHash })
+  const result = await model.createGlobalApiKey(ctx.deps, ctx.caller, { roles: args.roles ?? [], description: args.description, tokenHash: args.tokenHash })
   return toPayload(raiseUnnamed(result, { input: ['TOKEN_HASH_IN_USE', 'INVALID_TOKEN_HASH', 'INVALID_ROLE_NAME'], forbidden: ['FORBIDDEN'] }), (apiKey) => ({ apiKey }))
 }

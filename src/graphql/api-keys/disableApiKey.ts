@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const disableApiKey: Resolver<{ id: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.disableApiKey(ctx.deps, ctx.principal, args.id), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.disableApiKey(ctx.deps, ctx.caller, args.id), { forbidden: ['FORBIDDEN'] }))

@@ -4,4 +4,4 @@ import type { Resolver } from '../context.js'
 import { valueOf } from '../errors.js'
 
 export const globalApiKeys: Resolver<Record<string, never>, unknown, ApiKeyRow[]> = async (_, __, ctx) =>
-  valueOf(await model.globalApiKeys(ctx.deps, ctx.principal))
+  valueOf(await model.globalApiKeys(ctx.deps, ctx.caller))

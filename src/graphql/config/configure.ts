@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const configure: Resolver<{ config: unknown }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.configure(ctx.deps, ctx.principal, args.config), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.configure(ctx.deps, ctx.caller, args.config), { forbidden: ['FORBIDDEN'] }))

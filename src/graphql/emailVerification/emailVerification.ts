@@ -6,10 +6,10 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const requestEmailVerification: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await request.requestEmailVerification(ctx.deps, ctx.principal, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await request.requestEmailVerification(ctx.deps, ctx.caller, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
 
 export const verifyEmail: Resolver<{ token: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await verify.verifyEmail(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await verify.verifyEmail(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))
 
 export const confirmEmailChange: Resolver<{ token: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await confirm.confirmEmailChange(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await confirm.confirmEmailChange(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const addGlobalIdentityRoles: Resolver<{ identityId: string; roles: string[] }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.addGlobalIdentityRoles(ctx.deps, ctx.principal, args.identityId, args.roles), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.addGlobalIdentityRoles(ctx.deps, ctx.caller, args.identityId, args.roles), { forbidden: ['FORBIDDEN'] }))

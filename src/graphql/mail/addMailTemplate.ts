@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const addMailTemplate: Resolver<{ template: model.MailTemplateInput }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.addMailTemplate(ctx.deps, ctx.principal, args.template), { forbidden: ['FORBIDDEN'], input: ['INVALID_INPUT'] }))
+  toPayload(raiseUnnamed(await model.addMailTemplate(ctx.deps, ctx.caller, args.template), { forbidden: ['FORBIDDEN'], input: ['INVALID_INPUT'] }))

@@ -5,4 +5,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const removeMailTemplate: Resolver<{ templateIdentifier: { projectSlug?: string | null; type: MailType; variant?: string | null } }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.removeMailTemplate(ctx.deps, ctx.principal, args.templateIdentifier), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.removeMailTemplate(ctx.deps, ctx.caller, args.templateIdentifier), { forbidden: ['FORBIDDEN'] }))

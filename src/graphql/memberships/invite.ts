@@ -12,10 +12,10 @@ export interface InviteArgs {
 }
 
 export const invite: Resolver<InviteArgs & { options?: model.InviteOptions | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.invite(ctx.deps, ctx.principal, args, args.options ?? {}), { forbidden: ['FORBIDDEN'], input: ['INVALID_INPUT'] }))
+  toPayload(raiseUnnamed(await model.invite(ctx.deps, ctx.caller, args, args.options ?? {}), { forbidden: ['FORBIDDEN'], input: ['INVALID_INPUT'] }))
 
 export const unmanagedInvite: Resolver<InviteArgs & { options?: model.UnmanagedInviteOptions | null; password?: string | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.unmanagedInvite(ctx.deps, ctx.principal, args, {
+  toPayload(raiseUnnamed(await model.unmanagedInvite(ctx.deps, ctx.caller, args, {
     ...args.options,
     // The deprecated argument, when the options do not say.
     password: args.options?.password ?? args.password ?? null,

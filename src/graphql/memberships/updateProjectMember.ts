@@ -5,4 +5,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const updateProjectMember: Resolver<{ projectSlug: string; identityId: string; memberships?: Membership[] }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.updateProjectMember(ctx.deps, ctx.principal, { ...args, memberships: args.memberships ?? [] }), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.updateProjectMember(ctx.deps, ctx.caller, { ...args, memberships: args.memberships ?? [] }), { forbidden: ['FORBIDDEN'] }))

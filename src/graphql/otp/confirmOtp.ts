@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const confirmOtp: Resolver<{ otpToken: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.confirmOtp(ctx.deps, ctx.principal, args.otpToken), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.confirmOtp(ctx.deps, ctx.caller, args.otpToken), { forbidden: ['FORBIDDEN'] }))

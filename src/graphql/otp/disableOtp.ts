@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const disableOtp: Resolver<{ password?: string | null; otpToken?: string | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.disableOtp(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.disableOtp(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

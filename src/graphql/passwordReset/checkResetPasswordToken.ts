@@ -3,4 +3,4 @@ import type { Resolver } from '../context.js'
 import { valueOf } from '../errors.js'
 
 export const checkResetPasswordToken: Resolver<{ requestId: string; token: string }> = async (_, args, ctx) =>
-  valueOf(await model.checkResetPasswordToken(ctx.deps, ctx.principal, args))
+  valueOf(await model.checkResetPasswordToken(ctx.deps, ctx.caller, args))

@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const createResetPasswordRequest: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.createResetPasswordRequest(ctx.deps, ctx.principal, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.createResetPasswordRequest(ctx.deps, ctx.caller, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))

@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const resetPassword: Resolver<{ token: string; password: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.resetPassword(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.resetPassword(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

@@ -7,20 +7,20 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const initSignInPasswordless: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await init.initSignInPasswordless(ctx.deps, ctx.principal, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await init.initSignInPasswordless(ctx.deps, ctx.caller, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
 
 export const signInPasswordless: Resolver<Omit<signIn.SignInPasswordlessInput, 'client'>> = async (_, args, ctx) => {
-  const result = raiseUnnamed(await signIn.signInPasswordless(ctx.deps, ctx.principal, { ...args, client: ctx.client }), { forbidden: ['FORBIDDEN'] })
+  const result = raiseUnnamed(await signIn.signInPasswordless(ctx.deps, ctx.caller, { ...args, client: ctx.client }), { forbidden: ['FORBIDDEN'] })
   // The result describes the person who signed in, as they see themselves.
   if (result.ok) ctx.signedIn.add(result.value.person.identityId)
   return toPayload(result)
 }
 
 export const activatePasswordlessOtp: Resolver<{ requestId: string; token: string; otpHash: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await activate.activatePasswordlessOtp(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'], input: ['INVALID_INPUT'] }))
+  toPayload(raiseUnnamed(await activate.activatePasswordlessOtp(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'], input: ['INVALID_INPUT'] }))
 
 export const enableMyPasswordless: Resolver = async (_, __, ctx) =>
-  toPayload(raiseUnnamed(await toggle.toggleMyPasswordless(ctx.deps, ctx.principal, true), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await toggle.toggleMyPasswordless(ctx.deps, ctx.caller, true), { forbidden: ['FORBIDDEN'] }))
 
 export const disableMyPasswordless: Resolver = async (_, __, ctx) =>
-  toPayload(raiseUnnamed(await toggle.toggleMyPasswordless(ctx.deps, ctx.principal, false), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await toggle.toggleMyPasswordless(ctx.deps, ctx.caller, false), { forbidden: ['FORBIDDEN'] }))

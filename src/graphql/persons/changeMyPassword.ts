@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const changeMyPassword: Resolver<{ currentPassword: string; newPassword: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.changeMyPassword(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.changeMyPassword(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const changeMyProfile: Resolver<{ email?: string | null; name?: string | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.changeMyProfile(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.changeMyProfile(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const disablePerson: Resolver<{ personId: string }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.disablePerson(ctx.deps, ctx.principal, args.personId), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.disablePerson(ctx.deps, ctx.caller, args.personId), { forbidden: ['FORBIDDEN'] }))

@@ -5,4 +5,4 @@ import { valueOf } from '../errors.js'
 
 type Args = { filter?: PersonsFilter | null; limit?: number | null; offset?: number | null }
 
-export const persons: Resolver<Args, unknown, PersonRow[]> = async (_, args, ctx) => valueOf(await model.persons(ctx.deps, ctx.principal, args))
+export const persons: Resolver<Args, unknown, PersonRow[]> = async (_, args, ctx) => valueOf(await model.persons(ctx.deps, ctx.caller, args))

@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const signUp: Resolver<model.SignUpInput> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.signUp(ctx.deps, ctx.principal, args), { input: ['INVALID_INPUT'], forbidden: ['FORBIDDEN'] }), (person) => ({ person }))
+  toPayload(raiseUnnamed(await model.signUp(ctx.deps, ctx.caller, args), { input: ['INVALID_INPUT'], forbidden: ['FORBIDDEN'] }), (person) => ({ person }))

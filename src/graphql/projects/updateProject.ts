@@ -7,4 +7,4 @@ type Args = { projectSlug: string; name?: string | null; config?: unknown; merge
 
 // A config the ACL rules refuse is bad input: the schema has no payload code for it.
 export const updateProject: Resolver<Args> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.updateProject(ctx.deps, ctx.principal, args.projectSlug, args), { input: ['INVALID_CONFIG'], forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.updateProject(ctx.deps, ctx.caller, args.projectSlug, args), { input: ['INVALID_CONFIG'], forbidden: ['FORBIDDEN'] }))

@@ -6,7 +6,7 @@ import { toPayload } from '../payload.js'
 type Args = { email?: string | null; personId?: string | null; expiration?: number | null }
 
 export const createSessionToken: Resolver<Args> = async (_, args, ctx) => {
-  const result = raiseUnnamed(await model.createSessionToken(ctx.deps, ctx.principal, { ...args, client: ctx.client }), { input: ['INVALID_INPUT'], forbidden: ['FORBIDDEN'] })
+  const result = raiseUnnamed(await model.createSessionToken(ctx.deps, ctx.caller, args), { input: ['INVALID_INPUT'], forbidden: ['FORBIDDEN'] })
   // The result describes the person who signed in, as they see themselves.
   if (result.ok) ctx.signedIn.add(result.value.person.identityId)
   return toPayload(result)

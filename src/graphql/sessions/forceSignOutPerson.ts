@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const forceSignOutPerson: Resolver<{ personId: string; reason?: string | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.forceSignOutPerson(ctx.deps, ctx.principal, args), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.forceSignOutPerson(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

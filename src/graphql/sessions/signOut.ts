@@ -4,4 +4,4 @@ import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
 export const signOut: Resolver<{ all?: boolean | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.signOut(ctx.deps, ctx.principal, args.all ?? false), { forbidden: ['FORBIDDEN'] }))
+  toPayload(raiseUnnamed(await model.signOut(ctx.deps, ctx.caller, args.all ?? false), { forbidden: ['FORBIDDEN'] }))

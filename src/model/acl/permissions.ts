@@ -30,6 +30,7 @@ export type Action =
   | 'togglePasswordless'
   | 'verifyEmail'
   | 'forceSignOut'
+  | 'viewAuthLog'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
   // The login token is public: it may start and finish the flows of people who cannot sign in.
@@ -74,6 +75,7 @@ const verbs: Record<Action, string> = {
   togglePasswordless: 'enable passwordless',
   verifyEmail: 'verify an e-mail address',
   forceSignOut: 'force sign out a person',
+  viewAuthLog: 'view the audit log',
 }
 
 /** "You are not allowed to …", as the reference words it for `action`. */

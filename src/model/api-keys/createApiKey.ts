@@ -1,12 +1,13 @@
 import type { Transaction } from '../../db/db.js'
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
 import { insertApiKey } from '../../db/queries/apiKeys.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
 import { normaliseMemberships, problemMessages, validateMemberships, type Membership, type MembershipProblem } from '../acl/projectAcl.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { loadProjectAccess, projectAdminDecision, projectNotFound } from '../projects/projectAccess.js'
 import { generateToken, hashToken } from '../tokens.js'
 
@@ -61,7 +62,7 @@ export const invalidTokenHash = (name: string) => fail('INVALID_TOKEN_HASH', `In
  * administers the project; an unknown project is PROJECT_NOT_FOUND only for those who administer
  * every project (others learn nothing about which slugs exist).
  */
-export async function createApiKey(deps: Deps, caller: Principal, input: {
+export async function createApiKey(deps: Deps, caller: Caller, input: {
   projectSlug: string; memberships: readonly Membership[]; description: string; tokenHash?: string | null
 }): Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
   const access = await loadProjectAccess(deps, caller, input.projectSlug)
@@ -71,8 +72,15 @@ export async function createApiKey(deps: Deps, caller: Principal, input: {
   if (input.tokenHash != null && !isTokenHash(input.tokenHash)) return invalidTokenHash('tokenHash')
   const problems = validateMemberships(access.acl, input.memberships)
   if (problems.length > 0) return invalidMembership(problems)
-  return deps.db.transaction((tx) =>
-    createProjectApiKey(tx, deps, { projectId: access.project.id, memberships: input.memberships, description: input.description, tokenHash: input.tokenHash }))
+  return deps.db.transaction(async (tx) => {
+    const created = await createProjectApiKey(tx, deps, { projectId: access.project.id, memberships: input.memberships, description: input.description, tokenHash: input.tokenHash })
+    if (created.ok) {
+      await recordAuthEvent(deps, tx, caller, { type: 'api_key_create', success: true, eventData: {
+        scope: 'project', projectSlug: input.projectSlug, apiKeyId: created.value.id, identityId: created.value.identityId, description: input.description, memberships: input.memberships,
+      } })
+    }
+    return created
+  })
 }
 
 export function invalidMembership(problems: MembershipProblem[]) {

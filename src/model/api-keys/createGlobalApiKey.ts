@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, type Result } from '../result.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may, mayAssignGlobalRoles } from '../acl/permissions.js'
 import { invalidGlobalRole } from '../identities/globalRoles.js'
 import { createProjectApiKey, invalidTokenHash, isTokenHash, type CreatedApiKey } from './createApiKey.js'
@@ -12,7 +13,7 @@ export type CreateGlobalApiKeyErrorCode = 'FORBIDDEN' | 'INVALID_ROLE_NAME' | 'I
  * only the roles it may grant. FORBIDDEN and the INVALID_ codes are no schema codes: the resolver
  * answers them as a ForbiddenError and a UserInputError.
  */
-export async function createGlobalApiKey(deps: Deps, caller: Principal, input: { roles: readonly string[]; description: string; tokenHash?: string | null }):
+export async function createGlobalApiKey(deps: Deps, caller: Caller, input: { roles: readonly string[]; description: string; tokenHash?: string | null }):
     Promise<Result<CreatedApiKey, CreateGlobalApiKeyErrorCode>> {
   if (!may(caller.roles, 'createGlobalApiKey') || !mayAssignGlobalRoles(caller.roles, input.roles)) {
     return fail('FORBIDDEN', forbiddenMessage('createGlobalApiKey'))
@@ -20,6 +21,13 @@ export async function createGlobalApiKey(deps: Deps, caller: Principal, input: {
   const invalid = invalidGlobalRole(input.roles)
   if (invalid !== undefined) return fail('INVALID_ROLE_NAME', `Role "${invalid}" cannot be a global role`)
   if (input.tokenHash != null && !isTokenHash(input.tokenHash)) return invalidTokenHash('tokenHash')
-  return deps.db.transaction((tx) =>
-    createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash }))
+  return deps.db.transaction(async (tx) => {
+    const created = await createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash })
+    if (created.ok) {
+      await recordAuthEvent(deps, tx, caller, { type: 'api_key_create', success: true, eventData: {
+        scope: 'global', apiKeyId: created.value.id, identityId: created.value.identityId, description: input.description, roles: input.roles,
+      } })
+    }
+    return created
+  })
 }

@@ -1,6 +1,7 @@
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { isBootstrapIdentity, type Deps } from '../deps.js'
 import { announceKeyChanged } from '../auth/announce.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller, Principal } from '../auth/authenticate.js'
 import { fail, ok, type Result } from '../result.js'
 import { forbiddenMessage, may, mayActOnIdentity } from '../acl/permissions.js'
 import { selectApiKeyById, setApiKeyDisabled } from '../../db/queries/apiKeys.js'
@@ -38,7 +39,7 @@ export type DisableApiKeyErrorCode = 'KEY_NOT_FOUND' | 'FORBIDDEN'
  * environment, and a disabled login key would stop every sign-in. FORBIDDEN is no schema code:
  * the resolver answers it with a ForbiddenError.
  */
-export async function disableApiKey(deps: Deps, caller: Principal, id: string): Promise<Result<null, DisableApiKeyErrorCode>> {
+export async function disableApiKey(deps: Deps, caller: Caller, id: string): Promise<Result<null, DisableApiKeyErrorCode>> {
   // A malformed id would make PostgreSQL throw; for the caller it is an unknown key.
   const key = isUuid(id) ? await selectApiKeyById(deps.db, id) : null
   if (!key) {
@@ -54,6 +55,7 @@ export async function disableApiKey(deps: Deps, caller: Principal, id: string): 
     await setApiKeyDisabled(tx, key.id, deps.clock.now())
     // Delivered at commit: every node drops the key from its cache, so its next request is a 401.
     await announceKeyChanged(deps, tx, key.tokenHash)
+    await recordAuthEvent(deps, tx, caller, { type: 'api_key_disable', success: true, eventData: { apiKeyId: id, identityId: key.identityId } })
     return ok(null)
   })
 }

@@ -18,6 +18,11 @@ export interface Principal {
   identityDescription: string | null
 }
 
+/** The caller of one request: who (the key's principal) and from where (sessions and the auth log record it). */
+export interface Caller extends Principal {
+  client: ClientInfo
+}
+
 export type AuthFailureCode = 'MISSING' | 'MALFORMED' | 'INVALID' | 'DISABLED' | 'EXPIRED'
 
 // The messages of the reference where it has one, so clients that show them read the same.

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { ensureTenantConfigRow, selectStoredConfig, updateStoredConfig } from '../../db/queries/tenantConfig.js'
@@ -10,7 +11,7 @@ import { configInputSchema, mergeConfig, NULLABLE_FIELDS, type StoredConfig, typ
  * to its default (for `pattern`, `maxTokenExpiration` and `passwordless.url`, null means "none"). The whole input is
  * checked first, so a bad value changes nothing.
  */
-export async function configure(deps: Deps, caller: Principal, input: unknown): Promise<Result<TenantConfig, 'INVALID_CONFIG' | 'FORBIDDEN'>> {
+export async function configure(deps: Deps, caller: Caller, input: unknown): Promise<Result<TenantConfig, 'INVALID_CONFIG' | 'FORBIDDEN'>> {
   if (!may(caller.roles, 'configure')) return fail('FORBIDDEN', forbiddenMessage('configure'))
   const parsed = configInputSchema.safeParse(input ?? {})
   if (!parsed.success) {
@@ -35,6 +36,7 @@ export async function configure(deps: Deps, caller: Principal, input: unknown): 
     const problem = inconsistency(effective)
     if (problem) return fail('INVALID_CONFIG', problem)
     await updateStoredConfig(tx, next, deps.clock.now())
+    await recordAuthEvent(deps, tx, caller, { type: 'tenant_config_change', success: true, eventData: { input: parsed.data } })
     return ok(effective)
   })
 }

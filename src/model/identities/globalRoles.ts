@@ -1,9 +1,11 @@
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { isBootstrapIdentity, type Deps } from '../deps.js'
 import { may, mayActOnIdentity, mayAssignGlobalRoles } from '../acl/permissions.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { lockIdentity, selectIdentitiesByIds, updateIdentityRoles, type IdentityRow } from '../../db/queries/identities.js'
+import { selectPersonCredentials } from '../../db/queries/persons.js'
 import { isUuid } from '../persons/findPerson.js'
 
 // The global roles the reference knows; anything else is INVALID_ROLE. An identity with a person
@@ -34,7 +36,7 @@ export type GlobalRolesErrorCode = 'IDENTITY_NOT_FOUND' | 'INVALID_ROLE' | 'FORB
  * global role; the special tokens' roles follow the environment. Every refusal reads the same,
  * so it tells nothing about the target.
  */
-export async function changeGlobalRoles(deps: Deps, caller: Principal, change: { identityId: string; roles: readonly string[]; verb: 'add' | 'remove' }):
+export async function changeGlobalRoles(deps: Deps, caller: Caller, change: { identityId: string; roles: readonly string[]; verb: 'add' | 'remove' }):
     Promise<Result<{ identity: IdentityRow }, GlobalRolesErrorCode>> {
   const { identityId, roles, verb } = change
   const forbidden = () => fail('FORBIDDEN', `You are not allowed to ${verb} global roles`)
@@ -49,8 +51,14 @@ export async function changeGlobalRoles(deps: Deps, caller: Principal, change: {
     if (!mayChangeGlobalRolesOf(caller.roles, roles, { roles: identity.roles, bootstrap: isBootstrapIdentity(deps, identityId) })) return forbidden()
     const next = verb === 'add' ? [...identity.roles, ...roles] : identity.roles.filter((role) => !roles.includes(role))
     // Sorted and without repeats, as the reference answers them.
-    await updateIdentityRoles(tx, identityId, [...new Set(next)].sort())
+    const after = [...new Set(next)].sort()
+    await updateIdentityRoles(tx, identityId, after)
     await announceIdentityChanged(deps, tx, identityId)
+    const person = await selectPersonCredentials(tx, { identityId })
+    await recordAuthEvent(deps, tx, caller, {
+      type: verb === 'add' ? 'global_role_grant' : 'global_role_revoke', success: true, targetPersonId: person?.id ?? null,
+      eventData: { identityId, roles, before: { roles: [...identity.roles].sort() }, after: { roles: after } },
+    })
     return ok(null)
   })
   if (!changed.ok) return changed

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { changeGlobalRoles } from './globalRoles.js'
 
-export const removeGlobalIdentityRoles = (deps: Deps, caller: Principal, identityId: string, roles: readonly string[]) =>
+export const removeGlobalIdentityRoles = (deps: Deps, caller: Caller, identityId: string, roles: readonly string[]) =>
   changeGlobalRoles(deps, caller, { identityId, roles, verb: 'remove' })

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
@@ -9,17 +9,17 @@ import { normaliseMemberships, validateMemberships, type Membership } from '../a
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
 import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAccess.js'
-import { alreadyMember, currentMemberships, forbidden, hidden, isBootstrap, projectForMembers } from './memberRules.js'
+import { alreadyMember, currentMemberships, forbidden, hidden, isBootstrap, projectForMembers, recordMembershipChange } from './memberRules.js'
 
 export type AddProjectMemberErrorCode = 'PROJECT_NOT_FOUND' | 'IDENTITY_NOT_FOUND' | 'ALREADY_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'
 
-export async function addProjectMember(deps: Deps, caller: Principal, args: { projectSlug: string; identityId: string; memberships: readonly Membership[] }):
+export async function addProjectMember(deps: Deps, caller: Caller, args: { projectSlug: string; identityId: string; memberships: readonly Membership[] }):
     Promise<Result<null, AddProjectMemberErrorCode>> {
   const access = await projectForMembers(deps, caller, args.projectSlug, 'add')
-  return access.ok ? add(deps, access.value, args.identityId, args.memberships) : access
+  return access.ok ? add(deps, caller, access.value, args.identityId, args.memberships) : access
 }
 
-async function add(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
+async function add(deps: Deps, caller: Caller, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'IDENTITY_NOT_FOUND' | 'ALREADY_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
   const memberships = normaliseMemberships(given)
   if (!mayTouchMemberships(access, 'manage', memberships) || isBootstrap(deps, identityId)) return forbidden('add')
@@ -34,6 +34,7 @@ async function add(deps: Deps, access: ProjectAccess, identityId: string, given:
     try {
       await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
       await announceIdentityChanged(deps, tx, identityId)
+      await recordMembershipChange(deps, tx, caller, 'project_membership_create', access, identityId, [], memberships)
     } catch (error) {
       if (isUniqueViolation(error, 'project_membership_unique')) return alreadyMember()
       throw error

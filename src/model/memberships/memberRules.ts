@@ -1,6 +1,8 @@
 import type { Queryable } from '../../db/db.js'
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller, Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import { selectPersonCredentials } from '../../db/queries/persons.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import type { Membership } from '../acl/projectAcl.js'
@@ -47,4 +49,14 @@ export async function projectForMembers(deps: Deps, caller: Principal, slug: str
   const decision = projectViewDecision(caller.roles, access)
   if (decision === 'ok' && access) return ok(access)
   return decision === 'PROJECT_NOT_FOUND' ? fail('PROJECT_NOT_FOUND', projectNotFound(slug)) : forbidden(what)
+}
+
+/** The auth log entry of a membership change: the member's person, and the memberships before and after. */
+export async function recordMembershipChange(deps: Deps, tx: Queryable, caller: Caller, type: 'project_membership_create' | 'project_membership_update' | 'project_membership_remove',
+    access: ProjectAccess, identityId: string, before: readonly Membership[], after: readonly Membership[]): Promise<void> {
+  const person = await selectPersonCredentials(tx, { identityId })
+  await recordAuthEvent(deps, tx, caller, {
+    type, success: true, targetPersonId: person?.id ?? null,
+    eventData: { projectId: access.project.id, projectSlug: access.project.slug, identityId, before, after },
+  })
 }

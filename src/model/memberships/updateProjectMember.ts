@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { ok, type Result } from '../result.js'
 import { lockIdentity } from '../../db/queries/identities.js'
@@ -8,21 +8,21 @@ import { normaliseMemberships, validateMemberships, type Membership } from '../a
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
 import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAccess.js'
-import { currentMemberships, forbidden, hidden, isBootstrap, notMember, projectForMembers } from './memberRules.js'
+import { currentMemberships, forbidden, hidden, isBootstrap, notMember, projectForMembers, recordMembershipChange } from './memberRules.js'
 
 export type UpdateProjectMemberErrorCode = 'PROJECT_NOT_FOUND' | 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'
 
-export async function updateProjectMember(deps: Deps, caller: Principal, args: { projectSlug: string; identityId: string; memberships: readonly Membership[] }):
+export async function updateProjectMember(deps: Deps, caller: Caller, args: { projectSlug: string; identityId: string; memberships: readonly Membership[] }):
     Promise<Result<null, UpdateProjectMemberErrorCode>> {
   const access = await projectForMembers(deps, caller, args.projectSlug, 'update')
-  return access.ok ? update(deps, access.value, args.identityId, args.memberships) : access
+  return access.ok ? update(deps, caller, access.value, args.identityId, args.memberships) : access
 }
 
 /**
  * Replaces the memberships of the roles it names; the member's other roles stay
  * (Contember 2.0.8 replaced all of them).
  */
-async function update(deps: Deps, access: ProjectAccess, identityId: string, given: readonly Membership[]):
+async function update(deps: Deps, caller: Caller, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
   const memberships = normaliseMemberships(given)
   if (!mayTouchMemberships(access, 'manage', memberships) || isBootstrap(deps, identityId)) return forbidden('update')
@@ -38,6 +38,7 @@ async function update(deps: Deps, access: ProjectAccess, identityId: string, giv
     await deleteMemberships(tx, access.project.id, identityId, roles)
     await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
     await announceIdentityChanged(deps, tx, identityId)
+    await recordMembershipChange(deps, tx, caller, 'project_membership_update', access, identityId, current, await currentMemberships(tx, access, identityId))
     return ok(null)
   })
 }

@@ -1,12 +1,13 @@
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
 import { updatePersonOtp } from '../../db/queries/persons.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { otpOwner } from './confirmPresence.js'
 import { otpContext } from '../sessions/secondFactor.js'
 import { checkOtp } from './totp.js'
 
-export async function confirmOtp(deps: Deps, caller: Principal, code: string):
+export async function confirmOtp(deps: Deps, caller: Caller, code: string):
     Promise<Result<null, 'NOT_PREPARED' | 'INVALID_OTP_TOKEN' | 'FORBIDDEN'>> {
   const owner = await otpOwner(deps, caller)
   if (!owner.ok) return owner
@@ -20,6 +21,7 @@ export async function confirmOtp(deps: Deps, caller: Principal, code: string):
     // The code is not spent: confirming enrolment is no sign-in, and clients sign in at once with
     // the code still on screen. Replays among sign-ins stay refused (claimOtpTimeStep at sign-in).
     await updatePersonOtp(tx, person.id, { secretEncrypted: person.otpSecretEncrypted, activatedAt: now, lastTimeStep: null })
+    await recordAuthEvent(deps, tx, caller, { type: '2fa_enable', success: true, personId: person.id })
     return ok(null)
   })
 }

@@ -8,7 +8,7 @@ import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
 import { reserveAttempt } from '../sessions/backoff.js'
 import { storePassword } from './changePassword.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { myPerson } from './personAccess.js'
 
 export type ChangeMyPasswordErrorCode = 'NO_PASSWORD_SET' | 'INVALID_PASSWORD' | 'TOO_WEAK' | 'NOT_A_PERSON' | 'FORBIDDEN'
@@ -19,13 +19,13 @@ export type ChangeMyPasswordErrorCode = 'NO_PASSWORD_SET' | 'INVALID_PASSWORD' |
  * rate-limit code here: a refused attempt answers INVALID_PASSWORD without checking anything.
  * (The reference checked the policy first and had no limit.)
  */
-export async function changeMyPassword(deps: Deps, caller: Principal, args: { currentPassword: string; newPassword: string }):
+export async function changeMyPassword(deps: Deps, caller: Caller, args: { currentPassword: string; newPassword: string }):
     Promise<Result<null, ChangeMyPasswordErrorCode>> {
   const person = await myPerson(deps, caller, 'changeMyPassword', 'Only a person can change a password')
-  return person.ok ? change(deps, person.value, caller.apiKeyId, args.currentPassword, args.newPassword) : person
+  return person.ok ? change(deps, person.value, caller, args.currentPassword, args.newPassword) : person
 }
 
-async function change(deps: Deps, person: PersonCredentials, sessionId: string, currentPassword: string, newPassword: string):
+async function change(deps: Deps, person: PersonCredentials, caller: Caller, currentPassword: string, newPassword: string):
     Promise<Result<null, ChangeMyPasswordErrorCode>> {
   if (person.passwordHash === null) return fail('NO_PASSWORD_SET', 'No password set')
   const { login } = await loadTenantConfig(deps.db)
@@ -38,5 +38,5 @@ async function change(deps: Deps, person: PersonCredentials, sessionId: string, 
   await deleteSignInFailures(deps.db, email)
   const weak = await refuseWeakPassword(deps, newPassword)
   if (weak) return weak
-  return storePassword(deps, person, newPassword, sessionId)
+  return storePassword(deps, person, newPassword, caller.apiKeyId, { caller, self: true })
 }

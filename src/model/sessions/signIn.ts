@@ -8,10 +8,10 @@ import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { MAX_EMAIL_LENGTH, normaliseEmail } from '../persons/email.js'
 import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from './secondFactor.js'
 import { reserveAttempt } from './backoff.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { createSession, sessionMinutes } from './createSession.js'
-import type { ClientInfo } from '../clientInfo.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 
 export type SignInErrorCode =
   | 'INVALID_CREDENTIALS' | 'UNKNOWN_EMAIL' | 'INVALID_PASSWORD' | 'PERSON_DISABLED' | 'NO_PASSWORD_SET'
@@ -23,8 +23,6 @@ export interface SignInInput {
   /** Minutes; the configured default when absent or 0, capped by the configured maximum. */
   expiration?: number | null
   otpToken?: string | null
-  /** Where the sign-in comes from (the session records it). */
-  client: ClientInfo
 }
 
 export interface SignedIn {
@@ -32,7 +30,16 @@ export interface SignedIn {
   person: PersonRow
 }
 
-type Refusal = { code: SignInErrorCode; message: string }
+/** `raw`: the code before revealUserExists/revealLoginMethod hid it (the auth log keeps it). */
+type Refusal = { code: SignInErrorCode; message: string; raw: SignInErrorCode }
+
+/** What an attempt found out, for its auth log entry. */
+interface Attempt {
+  result: Result<SignedIn, SignInErrorCode>
+  email: string
+  personId: string | null
+  rawCode: SignInErrorCode | null
+}
 
 /**
  * Email and password (and a TOTP code when the person enabled it) -> a new session token.
@@ -40,20 +47,39 @@ type Refusal = { code: SignInErrorCode; message: string }
  * an unknown email costs a full password check, so neither answer times nor the back-off tell
  * which emails exist when the configuration hides that.
  */
-export async function signIn(deps: Deps, caller: Principal, input: SignInInput): Promise<Result<SignedIn, SignInErrorCode | 'FORBIDDEN'>> {
+export async function signIn(deps: Deps, caller: Caller, input: SignInInput): Promise<Result<SignedIn, SignInErrorCode | 'FORBIDDEN'>> {
   if (!may(caller.roles, 'signIn')) return fail('FORBIDDEN', forbiddenMessage('signIn'))
+  const attempt = await attemptSignIn(deps, caller, input)
+  const { result } = attempt
+  // A failure changes nothing else: its entry is written on its own, so it stays. (A success is
+  // written with its session.)
+  if (!result.ok) {
+    await recordAuthEvent(deps, deps.db, caller, {
+      type: 'login', success: false, personInputIdentifier: attempt.email.slice(0, MAX_EMAIL_LENGTH), personId: attempt.personId,
+      errorCode: attempt.rawCode ?? result.code, errorMessage: result.message,
+    })
+  }
+  return result
+}
+
+async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Promise<Attempt> {
   const config = await loadTenantConfig(deps.db)
   const email = normaliseEmail(input.email)
+  const answer = (result: Result<SignedIn, SignInErrorCode>, personId: string | null = null, rawCode: SignInErrorCode | null = null): Attempt =>
+    ({ result, email, personId, rawCode })
   // No person can have a longer address, and it must not reach the back-off table's index.
-  if (email.length > MAX_EMAIL_LENGTH) return hideIfConfigured(config.login, 'UNKNOWN_EMAIL', 'Person with this email not found')
+  if (email.length > MAX_EMAIL_LENGTH) {
+    const refusal = hidden(config.login, 'UNKNOWN_EMAIL', 'Person with this email not found')
+    return answer(fail(refusal.code, refusal.message), null, refusal.raw)
+  }
 
   // The attempt is counted before the password is checked (see reserveAttempt).
   const reserved = await reserveAttempt(deps, email, config.login)
-  if (!reserved.ok) return reserved
+  if (!reserved.ok) return answer(reserved)
 
   const person = await selectPersonCredentials(deps.db, { email })
   const refusal = await checkCredentials(person, email, input.password, config.login)
-  if (refusal) return fail(refusal.code, refusal.message)
+  if (refusal) return answer(fail(refusal.code, refusal.message), person?.id ?? null, refusal.raw)
   const found = person!
   const now = deps.clock.now()
 
@@ -62,22 +88,24 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
   // step may follow at once.
   if (found.emailVerificationRequired && !found.emailVerified) {
     await releaseSignInAttempt(deps.db, email, reserved.value.previous)
-    return fail('EMAIL_NOT_VERIFIED', 'E-mail address has not been verified')
+    return answer(fail('EMAIL_NOT_VERIFIED', 'E-mail address has not been verified'), found.id)
   }
   const second = await checkSecondFactor(deps, found, input.otpToken, now)
   if (!second.ok) {
     if (second.code === 'OTP_REQUIRED') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
-    return second
+    return answer(second, found.id)
   }
 
   const rehash = found.passwordHash !== null && needsRehash(found.passwordHash) ? await hashPassword(input.password) : null
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx): Promise<Result<SignedIn, SignInErrorCode>> => {
     if (!await claimSecondFactor(tx, found.id, second.value.step)) return otpAlreadyUsed()
     if (rehash) await updatePersonPasswordHash(tx, found.id, rehash)
     await deleteSignInFailures(tx, email)
-    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now, input.client)
+    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now, caller.client)
+    await recordAuthEvent(deps, tx, caller, { type: 'login', success: true, personId: found.id, personInputIdentifier: email, metadata: { sessionId: session.id } })
     return ok({ token: session.token, person: publicPerson(found) })
   })
+  return answer(result, found.id)
 }
 
 
@@ -85,13 +113,8 @@ export async function signIn(deps: Deps, caller: Principal, input: SignInInput):
 // off: nothing tells a wrong password from a person who signs in another way (no password).
 const hidden = (login: LoginConfig, code: SignInErrorCode, message: string): Refusal =>
   !login.revealUserExists || (!login.revealLoginMethod && (code === 'INVALID_PASSWORD' || code === 'NO_PASSWORD_SET'))
-    ? { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' }
-    : { code, message }
-
-function hideIfConfigured(login: LoginConfig, code: SignInErrorCode, message: string) {
-  const refusal = hidden(login, code, message)
-  return fail(refusal.code, refusal.message)
-}
+    ? { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password', raw: code }
+    : { code, message, raw: code }
 
 async function checkCredentials(person: PersonCredentials | null, email: string, password: string, login: LoginConfig): Promise<Refusal | null> {
   const hide = (code: SignInErrorCode, message: string) => hidden(login, code, message)
@@ -109,6 +132,6 @@ async function checkCredentials(person: PersonCredentials | null, email: string,
   }
   if (!await verifyPassword(person.passwordHash, password)) return hide('INVALID_PASSWORD', 'Password does not match')
   // Told only to someone who knows the password, so it reveals nothing to a guesser.
-  if (person.disabledAt !== null) return { code: 'PERSON_DISABLED', message: 'Person is disabled' }
+  if (person.disabledAt !== null) return { code: 'PERSON_DISABLED', message: 'Person is disabled', raw: 'PERSON_DISABLED' }
   return null
 }
