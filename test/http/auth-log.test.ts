@@ -163,6 +163,63 @@ test('2fa_enable and 2fa_disable (a prepared set-up cancelled turns nothing off)
   assert.deepEqual(events.map((e) => e.type), ['2fa_disable', '2fa_enable'])
 })
 
+test('projects, mail templates, invites, password resets, passwordless sign-in and email flows are logged too', async () => {
+  const slug = await newProject()
+  const created = await latest('project_create')
+  assert.deepEqual(created.eventData, { projectSlug: slug, name: slug })
+  tick()
+  await payload(server, 'mutation($s: String!) { updateProject(projectSlug: $s, name: "Renamed") { ok } }', { s: slug })
+  assert.deepEqual([(await latest('project_update')).eventData.before.name, (await latest('project_update')).eventData.after.name], [slug, 'Renamed'])
+  tick()
+  const secret = `sec-${randomBytes(6).toString('hex')}`
+  secrets.push(secret)
+  await payload(server, 'mutation($s: String!, $v: String!) { setProjectSecret(projectSlug: $s, key: "api", value: $v) { ok } }', { s: slug, v: secret })
+  assert.deepEqual((await latest('project_secret_change')).eventData, { projectSlug: slug, key: 'api' })
+  tick()
+  await payload(server, 'mutation($s: String!) { addMailTemplate(template: { projectSlug: $s, type: EXISTING_USER_INVITED, subject: "Hi", content: "Hello" }) { ok } }', { s: slug })
+  tick()
+  await payload(server, 'mutation($s: String!) { removeMailTemplate(templateIdentifier: { projectSlug: $s, type: EXISTING_USER_INVITED }) { ok } }', { s: slug })
+  assert.deepEqual((await log({ types: ['mail_template_change'] }, 2)).entries.map((e) => e.eventData.action), ['remove', 'add'])
+
+  tick()
+  const email = `invited-${randomBytes(3).toString('hex')}@example.com`
+  const invited = await payload(server, 'mutation($e: String!, $s: String!) { invite(email: $e, projectSlug: $s, memberships: [{ role: "editor", variables: [] }], options: { method: RESET_PASSWORD }) { ok result { person { id } } } }', { e: email, s: slug })
+  const invite = await latest('person_invite')
+  assert.deepEqual([invite.targetPersonId, invite.personInputIdentifier, invite.eventData.isNew, invite.eventData.unmanaged], [invited.result.person.id, email, true, false])
+
+  tick()
+  await payload(server, 'mutation($e: String!) { createResetPasswordRequest(email: $e) { ok } }', { e: email }, server.loginToken)
+  const init = await latest('password_reset_init')
+  assert.deepEqual([init.success, init.personId], [true, invited.result.person.id])
+  tick()
+  const nobody = `nobody-${randomBytes(3).toString('hex')}@example.com`
+  await payload(server, 'mutation($e: String!) { createResetPasswordRequest(email: $e) { ok } }', { e: nobody }, server.loginToken)
+  assert.deepEqual([(await latest('password_reset_init')).success, (await latest('password_reset_init')).personInputIdentifier], [false, nobody])
+  tick()
+  await payload(server, 'mutation { resetPassword(token: "0000000000000000000000000000000000000000", password: "Good-Password-123") { ok } }', {}, server.loginToken)
+  assert.deepEqual([(await latest('password_reset')).success, (await latest('password_reset')).errorCode], [false, 'TOKEN_NOT_FOUND'])
+
+  await payload(server, 'mutation { configure(config: { passwordless: { enabled: always } }) { ok } }')
+  tick()
+  const init2 = await payload(server, 'mutation($e: String!) { initSignInPasswordless(email: $e) { ok result { requestId } } }', { e: email }, server.loginToken)
+  assert.equal((await latest('passwordless_login_init')).metadata.requestId, init2.result.requestId)
+  tick()
+  await payload(server, 'mutation($r: String!) { signInPasswordless(requestId: $r, validationType: token, token: "0000000000000000000000000000000000000000") { ok } }', { r: init2.result.requestId }, server.loginToken)
+  assert.deepEqual([(await latest('passwordless_login')).success, (await latest('passwordless_login')).errorCode], [false, 'TOKEN_INVALID'])
+  await payload(server, 'mutation { configure(config: { passwordless: { enabled: null } }) { ok } }')
+
+  tick()
+  const person = await signUpPerson(server)
+  const session = await signInPerson(server, person)
+  const next = `changed-${randomBytes(3).toString('hex')}@example.com`
+  await payload(server, 'mutation($e: String!) { changeMyProfile(email: $e) { ok } }', { e: next }, session)
+  assert.deepEqual((await latest('email_change')).eventData, { before: person.email, after: next })
+  tick()
+  await payload(server, 'mutation($e: String!) { requestEmailVerification(email: $e) { ok } }', { e: next }, server.loginToken)
+  const verify = await latest('email_verify_init')
+  assert.deepEqual([verify.personId, verify.personInputIdentifier], [person.personId, next])
+})
+
 test('filters: each field narrows, times bound the range, pages follow each other, a malformed id matches nothing', async () => {
   const all = await log({}, 500)
   assert.ok(all.entries.length >= 10)

@@ -9,8 +9,8 @@ import { toPayload } from '../payload.js'
 export const initSignInPasswordless: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null }> = async (_, args, ctx) =>
   toPayload(raiseUnnamed(await init.initSignInPasswordless(ctx.deps, ctx.caller, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
 
-export const signInPasswordless: Resolver<Omit<signIn.SignInPasswordlessInput, 'client'>> = async (_, args, ctx) => {
-  const result = raiseUnnamed(await signIn.signInPasswordless(ctx.deps, ctx.caller, { ...args, client: ctx.client }), { forbidden: ['FORBIDDEN'] })
+export const signInPasswordless: Resolver<signIn.SignInPasswordlessInput> = async (_, args, ctx) => {
+  const result = raiseUnnamed(await signIn.signInPasswordless(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] })
   // The result describes the person who signed in, as they see themselves.
   if (result.ok) ctx.signedIn.add(result.value.person.identityId)
   return toPayload(result)

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
@@ -19,7 +20,7 @@ export type ConfirmEmailChangeErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 
  * the person's (and verified), every session of the person ends (it may have been started by
  * whoever asked for the change), and the old address is told (EMAIL_CHANGE_NOTIFY).
  */
-export async function confirmEmailChange(deps: Deps, caller: Principal, args: { token: string }): Promise<Result<null, ConfirmEmailChangeErrorCode>> {
+export async function confirmEmailChange(deps: Deps, caller: Caller, args: { token: string }): Promise<Result<null, ConfirmEmailChangeErrorCode>> {
   if (!may(caller.roles, 'verifyEmail')) return fail('FORBIDDEN', 'You are not allowed to confirm an e-mail change')
   const found = await usableToken(deps, 'email_change', args.token)
   if (!found.ok) return found
@@ -44,6 +45,7 @@ export async function confirmEmailChange(deps: Deps, caller: Principal, args: { 
     for (const purpose of ['password_reset', 'email_verification', 'passwordless'] as const) await retirePersonTokens(tx, person.id, purpose, at)
     await disableSessionsOfIdentity(tx, person.identityId, at)
     await announceIdentityChanged(deps, tx, person.identityId)
+    await recordAuthEvent(deps, tx, caller, { type: 'email_change_complete', success: true, personId: person.id, eventData: { before: person.email, after: email } })
     if (person.email) {
       await queueMail(deps, tx, { type: 'EMAIL_CHANGE_NOTIFY', to: person.email, project, variant: null, variables: { email: person.email, newEmail: email }, secrets: [] })
     }

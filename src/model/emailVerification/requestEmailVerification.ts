@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectPersonCredentials } from '../../db/queries/persons.js'
@@ -13,7 +13,7 @@ import { mailEmailToken } from './emailTokens.js'
  * unknown or verified address gets nothing, in the same time), but for RATE_LIMIT_EXCEEDED: each
  * email may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
  */
-export async function requestEmailVerification(deps: Deps, caller: Principal, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+export async function requestEmailVerification(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
     Promise<Result<null, 'RATE_LIMIT_EXCEEDED' | 'FORBIDDEN'>> {
   if (!may(caller.roles, 'verifyEmail')) return fail('FORBIDDEN', 'You are not allowed to request e-mail verification')
   const email = normaliseEmail(args.email)
@@ -23,7 +23,7 @@ export async function requestEmailVerification(deps: Deps, caller: Principal, ar
     if (!person || person.emailVerified || person.disabledAt !== null) return ok(null)
     const project = await mailProjectOf(deps.db, person, args.mailProject)
     return deps.db.transaction(async (tx) => {
-      await mailEmailToken(deps, tx, { personId: person.id, purpose: 'email_verification', email, project, variant: args.mailVariant })
+      await mailEmailToken(deps, tx, caller, { personId: person.id, purpose: 'email_verification', email, project, variant: args.mailVariant })
       return ok(null)
     })
   })

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { fail, ok, type Result } from '../result.js'
 import { upsertMailTemplate } from '../../db/queries/mail.js'
 import { templateProblem } from '../../mail/templates.js'
@@ -26,7 +27,7 @@ export type AddMailTemplateErrorCode = 'MISSING_VARIABLE' | 'PROJECT_NOT_FOUND' 
  * refused: such a mail would leave its reader stuck. INVALID_INPUT (a template mustache cannot
  * parse) is raised as a user input error.
  */
-export async function addMailTemplate(deps: Deps, caller: Principal, input: MailTemplateInput): Promise<Result<null, AddMailTemplateErrorCode>> {
+export async function addMailTemplate(deps: Deps, caller: Caller, input: MailTemplateInput): Promise<Result<null, AddMailTemplateErrorCode>> {
   const scope = await mailTemplateScope(deps, caller, input.projectSlug)
   if (!scope.ok) return scope
   // The address is taken as given (no trimming), as the reference does.
@@ -37,15 +38,19 @@ export async function addMailTemplate(deps: Deps, caller: Principal, input: Mail
     const names = problem.variables.map((name) => `{{${name}}}`).join(' or ')
     return fail('MISSING_VARIABLE', `A ${input.type} mail must show ${names}: without it the mail is of no use to its reader`)
   }
-  await upsertMailTemplate(deps.db, {
-    projectId: scope.value?.id ?? null,
-    mailType: input.type,
-    variant: input.variant ?? '',
-    subject: input.subject,
-    content: input.content,
-    useLayout: input.useLayout ?? true,
-    replyTo: input.replyTo || null,
-    at: deps.clock.now(),
+  await deps.db.transaction(async (tx) => {
+    await upsertMailTemplate(tx, {
+      projectId: scope.value?.id ?? null,
+      mailType: input.type,
+      variant: input.variant ?? '',
+      subject: input.subject,
+      content: input.content,
+      useLayout: input.useLayout ?? true,
+      replyTo: input.replyTo || null,
+      at: deps.clock.now(),
+    })
+    await recordAuthEvent(deps, tx, caller, { type: 'mail_template_change', success: true, eventData: {
+      action: 'add', projectSlug: input.projectSlug ?? null, mailType: input.type, variant: input.variant ?? '' } })
   })
   return ok(null)
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
@@ -57,7 +58,7 @@ export interface InviteOptions {
  * memberships (that takes the right to manage them). Allowed to the project's admins and to
  * members whose role's `invite` rule covers every membership given.
  */
-export function invite(deps: Deps, caller: Principal, args: InviteArgs, options: InviteOptions = {}): Promise<Result<InviteOutcome, InviteErrorCode | 'INVALID_INPUT'>> {
+export function invite(deps: Deps, caller: Caller, args: InviteArgs, options: InviteOptions = {}): Promise<Result<InviteOutcome, InviteErrorCode | 'INVALID_INPUT'>> {
   const method = options.method ?? 'CREATE_PASSWORD'
   return addByEmail(deps, caller, args, {
     action: 'invite',
@@ -78,7 +79,7 @@ export interface UnmanagedInviteOptions {
  * a token of its own (`resetTokenHash`), and tells the person itself. INVALID_INPUT (a malformed
  * hash) is no schema code: it is raised as a user input error.
  */
-export function unmanagedInvite(deps: Deps, caller: Principal, args: InviteArgs, options: UnmanagedInviteOptions = {}):
+export function unmanagedInvite(deps: Deps, caller: Caller, args: InviteArgs, options: UnmanagedInviteOptions = {}):
     Promise<Result<InviteOutcome, InviteErrorCode | 'INVALID_INPUT'>> {
   const hash = options.resetTokenHash
   if (hash != null && !/^[0-9a-fA-F]{64}$/.test(hash)) return Promise.resolve(fail('INVALID_INPUT', 'Invalid format of resetTokenHash. Must be hex-encoded sha256.'))
@@ -90,7 +91,7 @@ export function unmanagedInvite(deps: Deps, caller: Principal, args: InviteArgs,
   })
 }
 
-async function addByEmail(deps: Deps, caller: Principal, args: InviteArgs, mode: InviteMode): Promise<Result<InviteOutcome, InviteErrorCode | 'INVALID_INPUT'>> {
+async function addByEmail(deps: Deps, caller: Caller, args: InviteArgs, mode: InviteMode): Promise<Result<InviteOutcome, InviteErrorCode | 'INVALID_INPUT'>> {
   const memberships = normaliseMemberships(args.memberships)
   const access = await loadProjectAccess(deps, caller, args.projectSlug)
   // As for other member operations: who administers every project learns that a slug does not
@@ -117,6 +118,7 @@ async function addByEmail(deps: Deps, caller: Principal, args: InviteArgs, mode:
         if (current.length > 0) return hidden(access, current) ? forbidden(mode) : alreadyMember()
         await addMemberships(deps, tx, access, existing.identityId, memberships)
         if (mode.mail) await mailInvite(deps, tx, access, { type: 'EXISTING_USER_INVITED', email, memberships, variant: mode.mail.variant })
+        await recordInvite(deps, tx, caller, mode, access, existing.id, email, false, memberships)
         return ok({ person: publicPerson(existing), isNew: false })
       }
       const identity = await insertIdentity(tx, { roles: ['person'] })
@@ -148,6 +150,7 @@ async function addByEmail(deps: Deps, caller: Principal, args: InviteArgs, mode:
           password: mode.password === 'generate' ? password : null, token,
         })
       }
+      await recordInvite(deps, tx, caller, mode, access, person.id, email, true, memberships)
       return ok({ person, isNew: true })
     }).catch((error: unknown) => {
       if (error instanceof AlreadyMember) return alreadyMember()
@@ -194,5 +197,13 @@ async function mailInvite(deps: Deps, tx: Parameters<typeof insertMemberships>[0
       memberships: mail.memberships.map((m) => ({ role: m.role, variables: m.variables.map((v) => ({ name: v.name, values: [...v.values] })) })),
     },
     secrets,
+  })
+}
+
+async function recordInvite(deps: Deps, tx: Parameters<typeof insertMemberships>[0], caller: Caller, mode: InviteMode, access: ProjectAccess,
+    personId: string, email: string, isNew: boolean, memberships: readonly Membership[]) {
+  await recordAuthEvent(deps, tx, caller, {
+    type: 'person_invite', success: true, targetPersonId: personId, personInputIdentifier: email,
+    eventData: { projectSlug: access.project.slug, isNew, unmanaged: mode.action === 'unmanagedInvite', memberships },
   })
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectPersonCredentials } from '../../db/queries/persons.js'
@@ -22,7 +23,7 @@ export type CreateResetPasswordRequestErrorCode = 'PERSON_NOT_FOUND' | 'RATE_LIM
  * answered as a known one, in the same time. Each email may ask EMAIL_REQUESTS_PER_WINDOW times
  * in a window, counted whether or not anyone has it.
  */
-export async function createResetPasswordRequest(deps: Deps, caller: Principal, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+export async function createResetPasswordRequest(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
     Promise<Result<null, CreateResetPasswordRequestErrorCode>> {
   if (!may(caller.roles, 'createResetPasswordRequest')) return fail('FORBIDDEN', forbiddenMessage('createResetPasswordRequest'))
   const email = normaliseEmail(args.email)
@@ -32,6 +33,8 @@ export async function createResetPasswordRequest(deps: Deps, caller: Principal, 
     }
     const person = await selectPersonCredentials(deps.db, { email })
     if (!person || person.disabledAt !== null) {
+      // Recorded whatever the answer says (revealUserExists may hide it).
+      await recordAuthEvent(deps, deps.db, caller, { type: 'password_reset_init', success: false, personInputIdentifier: email.slice(0, 254), personId: person?.id ?? null, errorCode: 'PERSON_NOT_FOUND' })
       const { login } = await loadTenantConfig(deps.db)
       return login.revealUserExists ? fail('PERSON_NOT_FOUND', `Person with email ${email} was not found.`) : ok(null)
     }
@@ -46,6 +49,7 @@ export async function createResetPasswordRequest(deps: Deps, caller: Principal, 
       await queueMail(deps, tx, {
         type: 'RESET_PASSWORD_REQUEST', to: email, project, variant: args.mailVariant, variables: { email, token, requestId }, secrets: [token],
       })
+      await recordAuthEvent(deps, tx, caller, { type: 'password_reset_init', success: true, personId: person.id, personInputIdentifier: email })
       return ok(null)
     })
   })

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
@@ -17,13 +18,17 @@ export type ResetPasswordErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKE
  * password policy applies. Every session of the person ends (whoever got in with the old
  * password is out) and the email counts as verified: the token came through it.
  */
-export async function resetPassword(deps: Deps, caller: Principal, args: { token: string; password: string }): Promise<Result<null, ResetPasswordErrorCode>> {
+export async function resetPassword(deps: Deps, caller: Caller, args: { token: string; password: string }): Promise<Result<null, ResetPasswordErrorCode>> {
   if (!may(caller.roles, 'resetPassword')) return fail('FORBIDDEN', forbiddenMessage('resetPassword'))
   const found = await usableToken(deps, 'password_reset', args.token)
-  if (!found.ok) return found
+  const failed = async <C extends string>(refusal: { ok: false; code: C; message: string }, personId: string | null) => {
+    await recordAuthEvent(deps, deps.db, caller, { type: 'password_reset', success: false, personId, errorCode: refusal.code, errorMessage: refusal.message })
+    return refusal
+  }
+  if (!found.ok) return failed(found, null)
   const { token, person } = found.value
   const weak = await refuseWeakPassword(deps, args.password)
-  if (weak) return fail('PASSWORD_TOO_WEAK', 'Password is too weak', weak.details)
+  if (weak) return failed(fail('PASSWORD_TOO_WEAK', 'Password is too weak', weak.details), person.id)
   const hash = await hashPassword(args.password)
   return deps.db.transaction(async (tx) => {
     const at = deps.clock.now()
@@ -34,6 +39,7 @@ export async function resetPassword(deps: Deps, caller: Principal, args: { token
     await markEmailVerified(tx, person.id, at)
     await disableSessionsOfIdentity(tx, person.identityId, at)
     await announceIdentityChanged(deps, tx, person.identityId)
+    await recordAuthEvent(deps, tx, caller, { type: 'password_reset', success: true, personId: person.id })
     return ok(null)
   })
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectPersonCredentials } from '../../db/queries/persons.js'
@@ -22,7 +23,7 @@ export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS
  * `login.revealUserExists` is on, else answered as a person without passwordless. Each email
  * may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
  */
-export async function initSignInPasswordless(deps: Deps, caller: Principal, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+export async function initSignInPasswordless(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
     Promise<Result<{ requestId: string; expiresAt: Date }, InitSignInPasswordlessErrorCode>> {
   if (!may(caller.roles, 'signInPasswordless')) return fail('FORBIDDEN', 'You are not allowed to request passwordless sign in')
   const config = await loadTenantConfig(deps.db)
@@ -45,6 +46,7 @@ export async function initSignInPasswordless(deps: Deps, caller: Principal, args
         type: 'PASSWORDLESS_SIGN_IN', to: email, project, variant: args.mailVariant,
         variables: { email, token, url, requestId }, secrets: [token, ...url ? [url] : []],
       })
+      await recordAuthEvent(deps, tx, caller, { type: 'passwordless_login_init', success: true, personId: person.id, personInputIdentifier: email, metadata: { requestId } })
       return ok({ requestId, expiresAt })
     })
   })

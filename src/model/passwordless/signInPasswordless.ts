@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { markEmailVerified, publicPerson, selectPersonCredentials, type PersonCredentials } from '../../db/queries/persons.js'
@@ -13,7 +14,6 @@ import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../session
 import type { SignedIn } from '../sessions/signIn.js'
 import { hashToken, sameHash } from '../tokens.js'
 import { passwordlessAllowed } from './passwordlessPolicy.js'
-import type { ClientInfo } from '../clientInfo.js'
 
 /** Wrong codes a passwordless request takes before it stops working. */
 export const MAX_OTP_ATTEMPTS = 3
@@ -29,7 +29,6 @@ export interface SignInPasswordlessInput {
   expiration?: number | null
   /** The TOTP code, for a person who enabled TOTP. */
   mfaOtp?: string | null
-  client: ClientInfo
 }
 
 /** The sha256 (hex) that activatePasswordlessOtp stores for a code. */
@@ -40,8 +39,16 @@ export const otpHashOf = (code: string) => createHash('sha256').update(code, 'ut
  * exchanged it for, -> a session, once. A code may be wrong MAX_OTP_ATTEMPTS times; then the
  * request is spent (TOKEN_EXPIRED). The email counts as verified: the token came through it.
  */
-export async function signInPasswordless(deps: Deps, caller: Principal, input: SignInPasswordlessInput): Promise<Result<SignedIn, SignInPasswordlessErrorCode>> {
+export async function signInPasswordless(deps: Deps, caller: Caller, input: SignInPasswordlessInput): Promise<Result<SignedIn, SignInPasswordlessErrorCode>> {
   if (!may(caller.roles, 'signInPasswordless')) return fail('FORBIDDEN', 'You are not allowed to sign in using passwordless')
+  const result = await attempt(deps, caller, input)
+  if (!result.ok) {
+    await recordAuthEvent(deps, deps.db, caller, { type: 'passwordless_login', success: false, errorCode: result.code, errorMessage: result.message, metadata: { requestId: input.requestId.slice(0, 100) } })
+  }
+  return result
+}
+
+async function attempt(deps: Deps, caller: Caller, input: SignInPasswordlessInput): Promise<Result<SignedIn, SignInPasswordlessErrorCode>> {
   const found = await openRequest(deps, input.requestId, input.validationType, input.token)
   if (!found.ok) return found
   const { request, person } = found.value
@@ -56,7 +63,8 @@ export async function signInPasswordless(deps: Deps, caller: Principal, input: S
     if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
     if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
     await markEmailVerified(tx, person.id, now)
-    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now, input.client)
+    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now, caller.client)
+    await recordAuthEvent(deps, tx, caller, { type: 'passwordless_login', success: true, personId: person.id, metadata: { requestId: request.id, sessionId: session.id } })
     return ok({ token: session.token, person: { ...publicPerson(person), emailVerified: true } })
   })
 }

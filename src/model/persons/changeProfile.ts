@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { announceIdentityChanged } from '../auth/announce.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
@@ -8,16 +9,16 @@ import { withinEmailLimit } from '../mail/anonymousFlows.js'
 import { mailProjectOf } from '../mail/mailProject.js'
 import { mailEmailToken } from '../emailVerification/emailTokens.js'
 import { isValidEmail, normaliseEmail } from './email.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { personToManage } from './personAccess.js'
 
 export type ProfileErrorCode = 'INVALID_EMAIL_FORMAT' | 'EMAIL_ALREADY_EXISTS' | 'RATE_LIMIT_EXCEEDED'
 
 /** changeProfile: an admin changes another person's email and/or name. */
-export async function changeProfile(deps: Deps, caller: Principal, args: { personId: string; email?: string | null; name?: string | null }):
+export async function changeProfile(deps: Deps, caller: Caller, args: { personId: string; email?: string | null; name?: string | null }):
     Promise<Result<null, ProfileErrorCode | 'PERSON_NOT_FOUND' | 'FORBIDDEN'>> {
   const person = await personToManage(deps, caller, 'changeProfile', { id: args.personId }, 'PERSON_NOT_FOUND')
-  return person.ok ? updateProfile(deps, person.value, args, { limited: false }) : person
+  return person.ok ? updateProfile(deps, caller, person.value, args, { limited: false }) : person
 }
 
 /**
@@ -28,7 +29,7 @@ export async function changeProfile(deps: Deps, caller: Principal, args: { perso
  * `confirmEmailChange` applies it; `limited` counts such requests per new address
  * (RATE_LIMIT_EXCEEDED), for the person's own changes.
  */
-export async function updateProfile(deps: Deps, person: PersonCredentials, changes: { email?: string | null; name?: string | null }, options: { limited: boolean }):
+export async function updateProfile(deps: Deps, caller: Caller, person: PersonCredentials, changes: { email?: string | null; name?: string | null }, options: { limited: boolean }):
     Promise<Result<null, ProfileErrorCode>> {
   let email: string | undefined
   if (changes.email === null) return fail('INVALID_EMAIL_FORMAT', 'E-mail address cannot be null.')
@@ -39,13 +40,17 @@ export async function updateProfile(deps: Deps, person: PersonCredentials, chang
   // An empty name is no name.
   const name = changes.name === '' ? null : changes.name
   if (email !== undefined && email !== person.email && (await loadTenantConfig(deps.db)).emailChange.requireVerification) {
-    return requestEmailChange(deps, person, email, name, options)
+    return requestEmailChange(deps, caller, person, email, name, options)
   }
   return deps.db.transaction(async (tx) => {
     try {
       await updatePersonProfile(tx, person.id, { ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) })
       // Introspection answers carry the email: cached ones are dropped everywhere at commit.
       await announceIdentityChanged(deps, tx, person.identityId)
+      if (email !== undefined && email !== person.email) {
+        const self = caller.identityId === person.identityId
+        await recordAuthEvent(deps, tx, caller, { type: 'email_change', success: true, ...(self ? { personId: person.id } : { targetPersonId: person.id }), eventData: { before: person.email, after: email } })
+      }
       return ok(null)
     } catch (error) {
       if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)
@@ -55,7 +60,7 @@ export async function updateProfile(deps: Deps, person: PersonCredentials, chang
 }
 
 /** The first half of a verified email change: the name changes now, the email once confirmed. */
-async function requestEmailChange(deps: Deps, person: PersonCredentials, email: string, name: string | null | undefined, options: { limited: boolean }):
+async function requestEmailChange(deps: Deps, caller: Caller, person: PersonCredentials, email: string, name: string | null | undefined, options: { limited: boolean }):
     Promise<Result<null, ProfileErrorCode>> {
   const holder = await selectPersonCredentials(deps.db, { email })
   if (holder) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)
@@ -65,7 +70,7 @@ async function requestEmailChange(deps: Deps, person: PersonCredentials, email: 
   const project = await mailProjectOf(deps.db, person, null)
   return deps.db.transaction(async (tx) => {
     if (name !== undefined) await updatePersonProfile(tx, person.id, { name })
-    await mailEmailToken(deps, tx, { personId: person.id, purpose: 'email_change', email, project })
+    await mailEmailToken(deps, tx, caller, { personId: person.id, purpose: 'email_change', email, project })
     return ok(null)
   })
 }

@@ -5,7 +5,7 @@ import { insertIdentity } from '../../db/queries/identities.js'
 import { insertPerson, type PersonRow } from '../../db/queries/persons.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
 import { exceedsHashCeilings, HASH_CEILINGS, hashPassword, isSupportedPasswordHash } from '../passwords/hashing.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may, mayAssignGlobalRoles } from '../acl/permissions.js'
 import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
@@ -29,7 +29,7 @@ export interface SignUpInput {
  * and within the cost ceilings. FORBIDDEN and INVALID_INPUT are no schema codes (ForbiddenError,
  * UserInputError).
  */
-export async function signUp(deps: Deps, caller: Principal, input: SignUpInput): Promise<Result<PersonRow, SignUpErrorCode | 'FORBIDDEN' | 'INVALID_INPUT'>> {
+export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Promise<Result<PersonRow, SignUpErrorCode | 'FORBIDDEN' | 'INVALID_INPUT'>> {
   if (!may(caller.roles, 'signUp') || (input.roles?.length && !mayAssignGlobalRoles(caller.roles, input.roles))) {
     return fail('FORBIDDEN', forbiddenMessage('signUp'))
   }
@@ -60,7 +60,7 @@ export async function signUp(deps: Deps, caller: Principal, input: SignUpInput):
         emailVerificationRequired: signup.requireEmailVerification,
       })
       // The person signs in once the address is confirmed (EMAIL_NOT_VERIFIED until then).
-      if (signup.requireEmailVerification) await mailEmailToken(deps, tx, { personId: person.id, purpose: 'email_verification', email, project: null })
+      if (signup.requireEmailVerification) await mailEmailToken(deps, tx, caller, { personId: person.id, purpose: 'email_verification', email, project: null })
       return ok(person)
     } catch (error) {
       // Two sign-ups with one email at once: the unique index lets one through.

@@ -1,11 +1,12 @@
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { insertProject, upsertProjectSecret } from '../../db/queries/projects.js'
 import { ADMIN_ROLE, parseProjectAcl } from '../acl/projectAcl.js'
 import { insertMemberships } from '../../db/queries/memberships.js'
 import { createProjectApiKey, invalidTokenHash, isTokenHash, type CreatedApiKey } from '../api-keys/createApiKey.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { secretContext, secretKeyProblem } from './setProjectSecret.js'
 import { isValidSlug } from './slug.js'
@@ -24,7 +25,7 @@ export interface CreateProjectArgs {
 }
 
 /** createProject as a caller asks for it: who may, and what the arguments must be. */
-export async function createProjectAs(deps: Deps, caller: Principal, args: CreateProjectArgs):
+export async function createProjectAs(deps: Deps, caller: Caller, args: CreateProjectArgs):
     Promise<Result<{ deployerApiKey: CreatedApiKey | null }, CreateProjectErrorCode>> {
   if (!may(caller.roles, 'createProject')) return fail('FORBIDDEN', forbiddenMessage('createProject'))
   for (const secret of args.secrets ?? []) {
@@ -43,6 +44,7 @@ export async function createProjectAs(deps: Deps, caller: Principal, args: Creat
     creator: { identityId: caller.identityId, roles: caller.roles },
     // As in the reference: a deploy token is made unless the caller brings its own or declines.
     deployKey: args.options?.noDeployToken ? false : hash ?? true,
+    caller,
   })
 }
 
@@ -58,6 +60,8 @@ export interface CreateProjectInput {
    * (hex) of the caller's own token, or `true` to make a token and return it once.
    */
   deployKey: boolean | string
+  /** Who asked, for the auth log (none for projects made at start). */
+  caller?: Caller
 }
 
 /**
@@ -77,6 +81,7 @@ export async function createProject(deps: Deps, input: CreateProjectInput): Prom
       if (isUniqueViolation(error, 'project_slug_unique')) return fail('ALREADY_EXISTS', `Project ${input.slug} already exists`)
       throw error
     }
+    if (input.caller) await recordAuthEvent(deps, tx, input.caller, { type: 'project_create', success: true, eventData: { projectSlug: project.slug, name: project.name } })
     for (const secret of input.secrets ?? []) {
       await upsertProjectSecret(tx, project.id, secret.key, deps.secrets.encrypt(secret.value, secretContext(project.id, secret.key)), now)
     }

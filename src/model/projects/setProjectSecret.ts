@@ -1,8 +1,9 @@
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectProjectBySlug, upsertProjectSecret } from '../../db/queries/projects.js'
 import { projectNotFound } from './projectAccess.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 
 /** Bound into the ciphertext: a sealed value copied to another project or key does not decrypt. */
@@ -18,7 +19,7 @@ export const secretKeyProblem = (key: string) =>
  * For super admins only, as in the reference (it changes what every member gets). FORBIDDEN and
  * INVALID_INPUT are no schema codes: the resolver answers ForbiddenError and UserInputError.
  */
-export async function setProjectSecret(deps: Deps, caller: Principal, slug: string, key: string, value: string):
+export async function setProjectSecret(deps: Deps, caller: Caller, slug: string, key: string, value: string):
     Promise<Result<null, 'PROJECT_NOT_FOUND' | 'FORBIDDEN' | 'INVALID_INPUT'>> {
   if (!may(caller.roles, 'updateProject')) return fail('FORBIDDEN', 'You are not allowed to set project secrets')
   const problem = secretKeyProblem(key)
@@ -27,6 +28,8 @@ export async function setProjectSecret(deps: Deps, caller: Principal, slug: stri
     const project = await selectProjectBySlug(tx, slug, true)
     if (!project) return fail('PROJECT_NOT_FOUND', projectNotFound(slug))
     await upsertProjectSecret(tx, project.id, key, deps.secrets.encrypt(value, secretContext(project.id, key)), deps.clock.now())
+    // The key only: never the value.
+    await recordAuthEvent(deps, tx, caller, { type: 'project_secret_change', success: true, eventData: { projectSlug: slug, key } })
     return ok(null)
   })
 }

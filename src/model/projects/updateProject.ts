@@ -1,9 +1,10 @@
 import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectProjectBySlug, updateProjectRow } from '../../db/queries/projects.js'
 import { parseProjectAcl } from '../acl/projectAcl.js'
 import { projectNotFound } from './projectAccess.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 
 /** FORBIDDEN and INVALID_CONFIG are no schema codes: the resolver answers ForbiddenError and UserInputError. */
@@ -30,7 +31,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * Renames a project and/or replaces its config (or with `mergeConfig` deep-merges into it).
  * The resulting config's ACL is checked before anything is written.
  */
-export async function updateProject(deps: Deps, caller: Principal, slug: string, changes: { name?: string | null; config?: unknown; mergeConfig?: boolean | null }):
+export async function updateProject(deps: Deps, caller: Caller, slug: string, changes: { name?: string | null; config?: unknown; mergeConfig?: boolean | null }):
     Promise<Result<null, UpdateProjectErrorCode>> {
   // For super admins only, as in the reference: it changes what every member gets.
   if (!may(caller.roles, 'updateProject')) return fail('FORBIDDEN', 'You are not allowed to update a project')
@@ -47,6 +48,9 @@ export async function updateProject(deps: Deps, caller: Principal, slug: string,
       if (!acl.ok) return fail('INVALID_CONFIG', `Project config is invalid: ${acl.message}`)
     }
     await updateProjectRow(tx, project.id, { ...(changes.name ? { name: changes.name } : {}), ...(config !== undefined ? { config } : {}) }, deps.clock.now())
+    await recordAuthEvent(deps, tx, caller, { type: 'project_update', success: true, eventData: {
+      projectSlug: slug, before: { name: project.name, config: project.config }, after: { name: changes.name || project.name, config: config ?? project.config },
+    } })
     return ok(null)
   })
 }
