@@ -28,6 +28,9 @@ export async function configure(deps: Deps, caller: Caller, input: unknown): Pro
       for (const [field, value] of Object.entries(fields)) {
         if (value === undefined) continue
         if (value === null && !NULLABLE_FIELDS.has(field)) delete merged[field]
+        // A rate limit's window is merged too: `{ limit: 5 }` keeps the window set before.
+        else if (isRecord(value) && isRecord(merged[field])) merged[field] = { ...merged[field], ...Object.fromEntries(Object.entries(value).filter(([, v]) => v != null)) }
+        else if (isRecord(value)) merged[field] = Object.fromEntries(Object.entries(value).filter(([, v]) => v != null))
         else merged[field] = value
       }
       ;(next as Record<string, unknown>)[section] = merged
@@ -50,3 +53,5 @@ function inconsistency(config: TenantConfig): string | null {
   if (login.defaultTokenExpiration < 60) return 'login.defaultTokenExpiration must be at least a minute'
   return null
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -24,6 +24,15 @@ export interface LoginConfig {
 
 export type PasswordlessPolicy = 'always' | 'never' | 'optIn' | 'optOut'
 
+/** At most `limit` requests per `window` seconds; a limit of 0 turns it off. */
+export interface RateLimitWindow {
+  limit: number
+  window: number
+}
+
+export const RATE_LIMITS = ['signUpPerIp', 'loginPerIp', 'passwordResetPerIp', 'passwordlessInitPerIp', 'emailOtpPerPerson', 'emailVerificationPerIp'] as const
+export type RateLimitName = typeof RATE_LIMITS[number]
+
 export interface TenantConfig {
   signup: {
     /** New persons must verify their email before they can sign in. */
@@ -43,6 +52,8 @@ export interface TenantConfig {
   }
   password: PasswordPolicy
   login: LoginConfig
+  /** Per client address (emailOtpPerPerson: per person, for the email codes that arrive with MFA). */
+  rateLimits: Record<RateLimitName, RateLimitWindow>
 }
 
 export const defaultConfig: TenantConfig = {
@@ -67,6 +78,16 @@ export const defaultConfig: TenantConfig = {
     revealLoginMethod: true,
     defaultTokenExpiration: 30 * 60,
     maxTokenExpiration: 180 * 86_400,
+  },
+  // Off by default, as in the reference (a shared address, a company's NAT, would lock out
+  // everyone behind it); emailOtpPerPerson is on.
+  rateLimits: {
+    signUpPerIp: { limit: 0, window: 3600 },
+    loginPerIp: { limit: 0, window: 3600 },
+    passwordResetPerIp: { limit: 0, window: 3600 },
+    passwordlessInitPerIp: { limit: 0, window: 3600 },
+    emailOtpPerPerson: { limit: 10, window: 600 },
+    emailVerificationPerIp: { limit: 0, window: 3600 },
   },
 }
 
@@ -93,8 +114,11 @@ const linkUrl = z.string().max(2000).refine((value) => {
   }
 }, 'must be an absolute URL (https://app.example.com/sign-in)')
 
+const rateLimitWindow = z.object({ limit: z.number().int().min(0).max(1_000_000).nullish(), window: interval.nullish() }).strict().nullish()
+
 /** What `configure(config:)` accepts: every field optional; null resets a nullable one. */
 export const configInputSchema = z.object({
+  rateLimits: z.object(Object.fromEntries(RATE_LIMITS.map((name) => [name, rateLimitWindow])) as Record<RateLimitName, typeof rateLimitWindow>).strict().nullish(),
   signup: z.object({ requireEmailVerification: z.boolean().nullish() }).strict().nullish(),
   emailChange: z.object({ requireVerification: z.boolean().nullish() }).strict().nullish(),
   passwordless: z.object({
@@ -149,6 +173,8 @@ export function mergeConfig(stored: StoredConfig): TenantConfig {
     emailChange: { ...defaultConfig.emailChange, ...set(stored.emailChange) },
     passwordless: { ...defaultConfig.passwordless, ...set(stored.passwordless) },
     password: { ...defaultConfig.password, ...set(stored.password) },
+    // Each window on its own: a stored { limit } keeps the default window.
+    rateLimits: Object.fromEntries(RATE_LIMITS.map((name) => [name, { ...defaultConfig.rateLimits[name], ...set(stored.rateLimits?.[name] as Partial<RateLimitWindow> | undefined) }])) as TenantConfig['rateLimits'],
     login: { ...defaultConfig.login, ...set(stored.login) },
   }
 }

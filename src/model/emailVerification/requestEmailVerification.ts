@@ -7,6 +7,7 @@ import { normaliseEmail } from '../persons/email.js'
 import { mailProjectOf } from '../mail/mailProject.js'
 import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
 import { mailEmailToken } from './emailTokens.js'
+import { withinIpLimit } from '../rateLimits.js'
 
 /**
  * Mails a token for `verifyEmail` to a person whose address is not verified yet. Always ok (an
@@ -18,6 +19,8 @@ export async function requestEmailVerification(deps: Deps, caller: Caller, args:
   if (!may(caller.roles, 'verifyEmail')) return fail('FORBIDDEN', 'You are not allowed to request e-mail verification')
   const email = normaliseEmail(args.email)
   return withAnswerFloor(async () => {
+    const fromIp = await withinIpLimit(deps, 'emailVerificationPerIp', caller.client.ip)
+    if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many e-mail verification requests from this address. Retry after ${fromIp.retryAfter}s.`)
     if (!await withinEmailLimit(deps, 'email_verification', email)) return fail('RATE_LIMIT_EXCEEDED', 'Too many verification requests for this email; try again later')
     const person = await selectPersonCredentials(deps.db, { email })
     if (!person || person.emailVerified || person.disabledAt !== null) return ok(null)

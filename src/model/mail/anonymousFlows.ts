@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Deps } from '../deps.js'
-import { pruneEmailRequests, reserveEmailRequest } from '../../db/queries/emailRateLimits.js'
+import { pruneEmailRequests, pruneIpRequests, reserveEmailRequest } from '../../db/queries/rateLimits.js'
 import { prunePersonTokens } from '../../db/queries/personTokens.js'
 import { MAX_EMAIL_LENGTH } from '../persons/email.js'
+import { loadTenantConfig } from '../config/tenantConfig.js'
 
 // What the flows an anonymous caller can start by email share (password reset, passwordless
 // sign-in, email verification): a limit per email, kept in the database, and an answer that
@@ -37,9 +38,13 @@ export async function withAnswerFloor<T>(answer: () => Promise<T>): Promise<T> {
 /** Tokens kept this long after they expired (so a late click still hears TOKEN_EXPIRED, not TOKEN_NOT_FOUND). */
 export const EXPIRED_TOKEN_KEEP_MS = 7 * 86_400_000
 
-/** Deletes per-email windows that are over and tokens long expired (run with the other periodic pruning). */
+/** Deletes per-email and per-address windows that are over and tokens long expired (run with the other periodic pruning). */
 export async function forgetOldMailRequests(deps: Deps): Promise<void> {
   const now = deps.clock.now().getTime()
   await pruneEmailRequests(deps.db, new Date(now - EMAIL_WINDOW_MS))
+  // Per-address windows are kept as long as the longest configured window.
+  const { rateLimits } = await loadTenantConfig(deps.db)
+  const longest = Math.max(...Object.values(rateLimits).map((w) => w.window)) * 1000
+  await pruneIpRequests(deps.db, new Date(now - longest))
   await prunePersonTokens(deps.db, new Date(now - EXPIRED_TOKEN_KEEP_MS))
 }

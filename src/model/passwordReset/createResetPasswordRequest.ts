@@ -11,6 +11,7 @@ import { queueMail } from '../mail/queueMail.js'
 import { mailProjectOf } from '../mail/mailProject.js'
 import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
 import { generateToken, hashToken } from '../tokens.js'
+import { withinIpLimit } from '../rateLimits.js'
 
 /** How long a mailed reset token works. */
 export const RESET_TOKEN_MINUTES = 60
@@ -28,6 +29,8 @@ export async function createResetPasswordRequest(deps: Deps, caller: Caller, arg
   if (!may(caller.roles, 'createResetPasswordRequest')) return fail('FORBIDDEN', forbiddenMessage('createResetPasswordRequest'))
   const email = normaliseEmail(args.email)
   return withAnswerFloor(async () => {
+    const fromIp = await withinIpLimit(deps, 'passwordResetPerIp', caller.client.ip)
+    if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many password reset requests from this address. Retry after ${fromIp.retryAfter}s.`)
     if (!await withinEmailLimit(deps, 'password_reset', email)) {
       return fail('RATE_LIMIT_EXCEEDED', 'Too many password reset requests for this email; try again later')
     }

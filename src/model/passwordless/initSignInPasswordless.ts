@@ -11,6 +11,7 @@ import { queueMail } from '../mail/queueMail.js'
 import { mailProjectOf } from '../mail/mailProject.js'
 import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
 import { generateToken, hashToken } from '../tokens.js'
+import { withinIpLimit } from '../rateLimits.js'
 import { passwordlessAllowed, passwordlessLink } from './passwordlessPolicy.js'
 
 export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS_DISABLED' | 'RATE_LIMIT_EXCEEDED' | 'FORBIDDEN'
@@ -31,6 +32,8 @@ export async function initSignInPasswordless(deps: Deps, caller: Caller, args: {
   const email = normaliseEmail(args.email)
   const disabledForPerson = () => fail('PASSWORDLESS_DISABLED', 'Passwordless sign-in is disabled for this person')
   return withAnswerFloor(async () => {
+    const fromIp = await withinIpLimit(deps, 'passwordlessInitPerIp', caller.client.ip)
+    if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many passwordless sign-in requests from this address. Retry after ${fromIp.retryAfter}s.`)
     if (!await withinEmailLimit(deps, 'passwordless', email)) return fail('RATE_LIMIT_EXCEEDED', 'Too many passwordless sign-in requests for this email; try again later')
     const person = await selectPersonCredentials(deps.db, { email })
     if (!person) return config.login.revealUserExists ? fail('PERSON_NOT_FOUND', `Person ${email} not found`) : disabledForPerson()

@@ -10,8 +10,9 @@ import { forbiddenMessage, may, mayAssignGlobalRoles } from '../acl/permissions.
 import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { mailEmailToken } from '../emailVerification/emailTokens.js'
+import { withinIpLimit } from '../rateLimits.js'
 
-export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK'
+export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK' | 'RATE_LIMIT_EXCEEDED'
 
 export interface SignUpInput {
   email: string
@@ -41,6 +42,8 @@ export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Pr
     const c = HASH_CEILINGS
     return fail('INVALID_INPUT', `Password hash is too costly to verify: bcrypt cost at most ${c.bcryptCost}; argon2 m at most ${c.argon2MemoryKiB}, t at most ${c.argon2TimeCost}, p at most ${c.argon2Parallelism}.`)
   }
+  const fromIp = await withinIpLimit(deps, 'signUpPerIp', caller.client.ip)
+  if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many sign-up attempts. Retry after ${fromIp.retryAfter}s.`)
   const email = normaliseEmail(input.email)
   if (!isValidEmail(email)) return fail('INVALID_EMAIL_FORMAT', 'E-mail address is not in a valid format')
   let passwordHash = input.passwordHash ?? null

@@ -12,6 +12,7 @@ import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { createSession, sessionMinutes } from './createSession.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import { withinIpLimit } from '../rateLimits.js'
 
 export type SignInErrorCode =
   | 'INVALID_CREDENTIALS' | 'UNKNOWN_EMAIL' | 'INVALID_PASSWORD' | 'PERSON_DISABLED' | 'NO_PASSWORD_SET'
@@ -73,6 +74,8 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
     return answer(fail(refusal.code, refusal.message), null, refusal.raw)
   }
 
+  const fromIp = await withinIpLimit(deps, 'loginPerIp', caller.client.ip)
+  if (fromIp) return answer(fail('RATE_LIMIT_EXCEEDED', `Too many sign-in attempts from this address. Retry after ${fromIp.retryAfter}s.`, { retryAfter: fromIp.retryAfter }))
   // The attempt is counted before the password is checked (see reserveAttempt).
   const reserved = await reserveAttempt(deps, email, config.login)
   if (!reserved.ok) return answer(reserved)
