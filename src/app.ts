@@ -81,7 +81,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Breach-check outages go to the log once the logger exists (below); the check fails open.
     let onHibpOutage = (_reason: string) => {}
     const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS), bootstrapIdentities: { root: '', login: '' },
-      breached: hibpCheck({ url: config.HIBP_URL, timeoutMs: config.HIBP_TIMEOUT_MS, onOutage: (reason) => onHibpOutage(reason) }) }
+      breached: hibpCheck({ url: config.HIBP_URL, timeoutMs: config.HIBP_TIMEOUT_MS, onOutage: (reason) => onHibpOutage(reason) }),
+      captchaEndpoints: { turnstile: config.CAPTCHA_TURNSTILE_URL, hcaptcha: config.CAPTCHA_HCAPTCHA_URL, recaptchaV3: config.CAPTCHA_RECAPTCHA_URL } }
     const bootstrap = await ensureBootstrapKeys(deps, {
       root: config.CONTEMBER_ROOT_TOKEN,
       login: config.CONTEMBER_LOGIN_TOKEN,

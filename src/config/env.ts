@@ -113,6 +113,10 @@ export const envSchema = z.object({
   // Have I Been Pwned's range API (password.checkHibp); a test points it at a fake.
   HIBP_URL: z.string().trim().url().default('https://api.pwnedpasswords.com/range/'),
   HIBP_TIMEOUT_MS: wholeNumber(100).default(1_500),
+  // Where each captcha provider verifies tokens (captcha config); a test points them at a fake.
+  CAPTCHA_TURNSTILE_URL: z.string().trim().url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  CAPTCHA_HCAPTCHA_URL: z.string().trim().url().default('https://hcaptcha.com/siteverify'),
+  CAPTCHA_RECAPTCHA_URL: z.string().trim().url().default('https://www.google.com/recaptcha/api/siteverify'),
   // Auth log entries older than this are deleted (model/authLog).
   AUTH_LOG_RETENTION_DAYS: wholeNumber(1).default(180),
   MAIL_MAX_ATTEMPTS: wholeNumber(1).default(20),

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js'
 import type { SecretBox } from './secrets.js'
 import type { TokenCache } from './auth/tokenCache.js'
 import type { BreachCheck } from './passwords/hibp.js'
+import type { CaptchaEndpoints } from './captcha.js'
 
 /** Everything a use case may touch, built once in app.ts. */
 export interface Deps {
@@ -21,6 +22,8 @@ export interface Deps {
   bootstrapIdentities: { root: string; login: string }
   /** Whether a password is known from breaches (`password.checkHibp`); fails open. */
   breached: BreachCheck
+  /** Where captcha tokens are verified, per provider. */
+  captchaEndpoints: CaptchaEndpoints
 }
 
 /** Is this the root or the login token's identity? */

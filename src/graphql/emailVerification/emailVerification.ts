@@ -5,8 +5,8 @@ import type { Resolver } from '../context.js'
 import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
-export const requestEmailVerification: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await request.requestEmailVerification(ctx.deps, ctx.caller, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
+export const requestEmailVerification: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null; captchaToken?: string | null }> = async (_, args, ctx) =>
+  toPayload(raiseUnnamed(await request.requestEmailVerification(ctx.deps, ctx.caller, { email: args.email, ...args.options, captchaToken: args.captchaToken }), { forbidden: ['FORBIDDEN'] }))
 
 export const verifyEmail: Resolver<{ token: string }> = async (_, args, ctx) =>
   toPayload(raiseUnnamed(await verify.verifyEmail(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] }))

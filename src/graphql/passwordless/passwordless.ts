@@ -6,8 +6,8 @@ import type { Resolver } from '../context.js'
 import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
-export const initSignInPasswordless: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await init.initSignInPasswordless(ctx.deps, ctx.caller, { email: args.email, ...args.options }), { forbidden: ['FORBIDDEN'] }))
+export const initSignInPasswordless: Resolver<{ email: string; options?: { mailProject?: string | null; mailVariant?: string | null } | null; captchaToken?: string | null }> = async (_, args, ctx) =>
+  toPayload(raiseUnnamed(await init.initSignInPasswordless(ctx.deps, ctx.caller, { email: args.email, ...args.options, captchaToken: args.captchaToken }), { forbidden: ['FORBIDDEN'] }))
 
 export const signInPasswordless: Resolver<signIn.SignInPasswordlessInput> = async (_, args, ctx) => {
   const result = raiseUnnamed(await signIn.signInPasswordless(ctx.deps, ctx.caller, args), { forbidden: ['FORBIDDEN'] })

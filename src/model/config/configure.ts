@@ -4,7 +4,7 @@ import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { ensureTenantConfigRow, selectStoredConfig, updateStoredConfig } from '../../db/queries/tenantConfig.js'
-import { configInputSchema, mergeConfig, NULLABLE_FIELDS, type StoredConfig, type TenantConfig } from './tenantConfig.js'
+import { CAPTCHA_SECRET_CONTEXT, configInputSchema, mergeConfig, NULLABLE_FIELDS, type StoredConfig, type TenantConfig } from './tenantConfig.js'
 
 /**
  * Changes tenant-wide settings. A field left out keeps its value; a field set to null goes back
@@ -18,11 +18,19 @@ export async function configure(deps: Deps, caller: Caller, input: unknown): Pro
     const issue = parsed.error.issues[0]!
     return fail('INVALID_CONFIG', `${issue.path.join('.')}: ${issue.message}`)
   }
+  // The captcha secret is stored sealed and never shown: "" removes it, null keeps it.
+  const { captcha, ...rest } = parsed.data
+  const changes: Record<string, unknown> = { ...rest }
+  if (captcha) {
+    const { secret, ...captchaRest } = captcha
+    changes.captcha = { ...captchaRest, ...(secret === '' ? { secretSealed: null } : secret ? { secretSealed: deps.secrets.encrypt(secret, CAPTCHA_SECRET_CONTEXT) } : {}) }
+  }
+  const logged = captcha?.secret ? { ...parsed.data, captcha: { ...captcha, secret: '***' } } : parsed.data
   return deps.db.transaction(async (tx) => {
     await ensureTenantConfigRow(tx)
     const stored = await selectStoredConfig(tx, true)
     const next = { ...stored } as StoredConfig
-    for (const [section, fields] of Object.entries(parsed.data) as [keyof TenantConfig, Record<string, unknown> | null | undefined][]) {
+    for (const [section, fields] of Object.entries(changes) as [keyof TenantConfig, Record<string, unknown> | null | undefined][]) {
       if (!fields) continue
       const merged: Record<string, unknown> = { ...next[section] }
       for (const [field, value] of Object.entries(fields)) {
@@ -39,7 +47,7 @@ export async function configure(deps: Deps, caller: Caller, input: unknown): Pro
     const problem = inconsistency(effective)
     if (problem) return fail('INVALID_CONFIG', problem)
     await updateStoredConfig(tx, next, deps.clock.now())
-    await recordAuthEvent(deps, tx, caller, { type: 'tenant_config_change', success: true, eventData: { input: parsed.data } })
+    await recordAuthEvent(deps, tx, caller, { type: 'tenant_config_change', success: true, eventData: { input: logged } })
     return ok(effective)
   })
 }
@@ -51,6 +59,7 @@ function inconsistency(config: TenantConfig): string | null {
     return 'login.defaultTokenExpiration must not exceed login.maxTokenExpiration'
   }
   if (login.defaultTokenExpiration < 60) return 'login.defaultTokenExpiration must be at least a minute'
+  if (config.captcha.provider !== null && config.captcha.secretSealed === null) return 'captcha.provider needs captcha.secret'
   return null
 }
 

@@ -30,6 +30,23 @@ export interface RateLimitWindow {
   window: number
 }
 
+export type CaptchaProvider = 'turnstile' | 'hcaptcha' | 'recaptchaV3'
+export type CaptchaFlow = 'signUp' | 'passwordReset' | 'passwordlessInit' | 'emailVerification'
+
+export interface CaptchaConfig {
+  /** Null: no captcha. */
+  provider: CaptchaProvider | null
+  /** The provider's secret, sealed (model/secrets.ts); never shown by `configuration`. */
+  secretSealed: string | null
+  /** The lowest reCAPTCHA v3 score let through (0.5 when null). */
+  threshold: number | null
+  /** Which operations ask for `captchaToken`. */
+  protect: Record<CaptchaFlow, boolean>
+}
+
+/** What the captcha secret's ciphertext is bound to (model/secrets.ts). */
+export const CAPTCHA_SECRET_CONTEXT = 'config:captcha.secret'
+
 export const RATE_LIMITS = ['signUpPerIp', 'loginPerIp', 'passwordResetPerIp', 'passwordlessInitPerIp', 'emailOtpPerPerson', 'emailVerificationPerIp'] as const
 export type RateLimitName = typeof RATE_LIMITS[number]
 
@@ -54,6 +71,7 @@ export interface TenantConfig {
   login: LoginConfig
   /** Per client address (emailOtpPerPerson: per person, for the email codes that arrive with MFA). */
   rateLimits: Record<RateLimitName, RateLimitWindow>
+  captcha: CaptchaConfig
 }
 
 export const defaultConfig: TenantConfig = {
@@ -89,6 +107,10 @@ export const defaultConfig: TenantConfig = {
     emailOtpPerPerson: { limit: 10, window: 600 },
     emailVerificationPerIp: { limit: 0, window: 3600 },
   },
+  captcha: {
+    provider: null, secretSealed: null, threshold: null,
+    protect: { signUp: true, passwordReset: true, passwordlessInit: true, emailVerification: false },
+  },
 }
 
 // A rule no password within MAX_PASSWORD_LENGTH can meet would refuse every new password.
@@ -118,6 +140,13 @@ const rateLimitWindow = z.object({ limit: z.number().int().min(0).max(1_000_000)
 
 /** What `configure(config:)` accepts: every field optional; null resets a nullable one. */
 export const configInputSchema = z.object({
+  captcha: z.object({
+    provider: z.enum(['turnstile', 'hcaptcha', 'recaptchaV3']).nullish(),
+    // Write-only: null or left out keeps the stored one, "" removes it (configure seals it).
+    secret: z.string().max(1000).nullish(),
+    threshold: z.number().min(0).max(1).nullish(),
+    protect: z.object({ signUp: z.boolean().nullish(), passwordReset: z.boolean().nullish(), passwordlessInit: z.boolean().nullish(), emailVerification: z.boolean().nullish() }).strict().nullish(),
+  }).strict().nullish(),
   rateLimits: z.object(Object.fromEntries(RATE_LIMITS.map((name) => [name, rateLimitWindow])) as Record<RateLimitName, typeof rateLimitWindow>).strict().nullish(),
   signup: z.object({ requireEmailVerification: z.boolean().nullish() }).strict().nullish(),
   emailChange: z.object({ requireVerification: z.boolean().nullish() }).strict().nullish(),
@@ -158,7 +187,7 @@ export type ConfigInput = z.infer<typeof configInputSchema>
 export type StoredConfig = { [S in keyof TenantConfig]?: Partial<TenantConfig[S]> }
 
 /** Fields where null is a setting ("no pattern", "no limit", "no link"), not "back to the default". */
-export const NULLABLE_FIELDS: ReadonlySet<string> = new Set(['pattern', 'maxTokenExpiration', 'url'])
+export const NULLABLE_FIELDS: ReadonlySet<string> = new Set(['pattern', 'maxTokenExpiration', 'url', 'provider', 'threshold', 'secretSealed'])
 
 /**
  * Stored values over the defaults. A stored null anywhere else is damage, not a setting: an
@@ -174,6 +203,11 @@ export function mergeConfig(stored: StoredConfig): TenantConfig {
     passwordless: { ...defaultConfig.passwordless, ...set(stored.passwordless) },
     password: { ...defaultConfig.password, ...set(stored.password) },
     // Each window on its own: a stored { limit } keeps the default window.
+    captcha: {
+      ...defaultConfig.captcha,
+      ...set(stored.captcha),
+      protect: { ...defaultConfig.captcha.protect, ...set(stored.captcha?.protect as Partial<CaptchaConfig['protect']> | undefined) },
+    },
     rateLimits: Object.fromEntries(RATE_LIMITS.map((name) => [name, { ...defaultConfig.rateLimits[name], ...set(stored.rateLimits?.[name] as Partial<RateLimitWindow> | undefined) }])) as TenantConfig['rateLimits'],
     login: { ...defaultConfig.login, ...set(stored.login) },
   }

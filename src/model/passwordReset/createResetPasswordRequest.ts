@@ -12,11 +12,12 @@ import { mailProjectOf } from '../mail/mailProject.js'
 import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
 import { generateToken, hashToken } from '../tokens.js'
 import { withinIpLimit } from '../rateLimits.js'
+import { refuseCaptcha } from '../captcha.js'
 
 /** How long a mailed reset token works. */
 export const RESET_TOKEN_MINUTES = 60
 
-export type CreateResetPasswordRequestErrorCode = 'PERSON_NOT_FOUND' | 'RATE_LIMIT_EXCEEDED' | 'FORBIDDEN'
+export type CreateResetPasswordRequestErrorCode = 'PERSON_NOT_FOUND' | 'RATE_LIMIT_EXCEEDED' | 'INVALID_CAPTCHA' | 'FORBIDDEN'
 
 /**
  * Mails a token for `resetPassword` (valid an hour; a newer request retires the older tokens).
@@ -24,13 +25,15 @@ export type CreateResetPasswordRequestErrorCode = 'PERSON_NOT_FOUND' | 'RATE_LIM
  * answered as a known one, in the same time. Each email may ask EMAIL_REQUESTS_PER_WINDOW times
  * in a window, counted whether or not anyone has it.
  */
-export async function createResetPasswordRequest(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+export async function createResetPasswordRequest(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null; captchaToken?: string | null }):
     Promise<Result<null, CreateResetPasswordRequestErrorCode>> {
   if (!may(caller.roles, 'createResetPasswordRequest')) return fail('FORBIDDEN', forbiddenMessage('createResetPasswordRequest'))
   const email = normaliseEmail(args.email)
   return withAnswerFloor(async () => {
     const fromIp = await withinIpLimit(deps, 'passwordResetPerIp', caller.client.ip)
     if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many password reset requests from this address. Retry after ${fromIp.retryAfter}s.`)
+    const captcha = await refuseCaptcha(deps, 'passwordReset', args.captchaToken, caller.client.ip)
+    if (captcha) return captcha
     if (!await withinEmailLimit(deps, 'password_reset', email)) {
       return fail('RATE_LIMIT_EXCEEDED', 'Too many password reset requests for this email; try again later')
     }

@@ -12,9 +12,10 @@ import { mailProjectOf } from '../mail/mailProject.js'
 import { withAnswerFloor, withinEmailLimit } from '../mail/anonymousFlows.js'
 import { generateToken, hashToken } from '../tokens.js'
 import { withinIpLimit } from '../rateLimits.js'
+import { refuseCaptcha } from '../captcha.js'
 import { passwordlessAllowed, passwordlessLink } from './passwordlessPolicy.js'
 
-export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS_DISABLED' | 'RATE_LIMIT_EXCEEDED' | 'FORBIDDEN'
+export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS_DISABLED' | 'RATE_LIMIT_EXCEEDED' | 'INVALID_CAPTCHA' | 'FORBIDDEN'
 
 /**
  * Mails a sign-in link (to `passwordless.url`, or the token alone) that works once, for
@@ -24,7 +25,7 @@ export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS
  * `login.revealUserExists` is on, else answered as a person without passwordless. Each email
  * may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
  */
-export async function initSignInPasswordless(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null }):
+export async function initSignInPasswordless(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null; captchaToken?: string | null }):
     Promise<Result<{ requestId: string; expiresAt: Date }, InitSignInPasswordlessErrorCode>> {
   if (!may(caller.roles, 'signInPasswordless')) return fail('FORBIDDEN', 'You are not allowed to request passwordless sign in')
   const config = await loadTenantConfig(deps.db)
@@ -34,6 +35,8 @@ export async function initSignInPasswordless(deps: Deps, caller: Caller, args: {
   return withAnswerFloor(async () => {
     const fromIp = await withinIpLimit(deps, 'passwordlessInitPerIp', caller.client.ip)
     if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many passwordless sign-in requests from this address. Retry after ${fromIp.retryAfter}s.`)
+    const captcha = await refuseCaptcha(deps, 'passwordlessInit', args.captchaToken, caller.client.ip)
+    if (captcha) return captcha
     if (!await withinEmailLimit(deps, 'passwordless', email)) return fail('RATE_LIMIT_EXCEEDED', 'Too many passwordless sign-in requests for this email; try again later')
     const person = await selectPersonCredentials(deps.db, { email })
     if (!person) return config.login.revealUserExists ? fail('PERSON_NOT_FOUND', `Person ${email} not found`) : disabledForPerson()

@@ -11,8 +11,9 @@ import { isValidEmail, nameFromEmail, normaliseEmail } from './email.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { mailEmailToken } from '../emailVerification/emailTokens.js'
 import { withinIpLimit } from '../rateLimits.js'
+import { refuseCaptcha } from '../captcha.js'
 
-export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK' | 'RATE_LIMIT_EXCEEDED'
+export type SignUpErrorCode = 'EMAIL_ALREADY_EXISTS' | 'INVALID_EMAIL_FORMAT' | 'TOO_WEAK' | 'RATE_LIMIT_EXCEEDED' | 'INVALID_CAPTCHA'
 
 export interface SignUpInput {
   email: string
@@ -22,6 +23,7 @@ export interface SignUpInput {
   /** Display name; the part of the email before "@" when not given. */
   name?: string | null
   roles?: readonly string[] | null
+  captchaToken?: string | null
 }
 
 /**
@@ -44,6 +46,8 @@ export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Pr
   }
   const fromIp = await withinIpLimit(deps, 'signUpPerIp', caller.client.ip)
   if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many sign-up attempts. Retry after ${fromIp.retryAfter}s.`)
+  const captcha = await refuseCaptcha(deps, 'signUp', input.captchaToken, caller.client.ip)
+  if (captcha) return captcha
   const email = normaliseEmail(input.email)
   if (!isValidEmail(email)) return fail('INVALID_EMAIL_FORMAT', 'E-mail address is not in a valid format')
   let passwordHash = input.passwordHash ?? null
