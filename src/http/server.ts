@@ -165,14 +165,14 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       const principal = request.principal!
       const client = clientInfo(request.ip, request.headers['user-agent'])
       return {
-      deps,
-      principal,
-      requestId: request.id,
-      client,
-      caller: { ...principal, client },
-      memo: new Map(),
-      signedIn: new Set(),
-      ...(options.metrics ? { outcomes: options.metrics } : {}),
+        deps,
+        principal,
+        requestId: request.id,
+        client,
+        caller: { ...principal, client },
+        memo: new Map(),
+        signedIn: new Set(),
+        ...(options.metrics ? { outcomes: options.metrics } : {}),
       }
     },
     errorFormatter: (execution, ctx) => {

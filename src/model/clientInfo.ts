@@ -14,5 +14,3 @@ export function clientInfo(ip: string | undefined, userAgent: string | string[] 
   const agent = Array.isArray(userAgent) ? userAgent[0] : userAgent
   return { ip: ip || null, userAgent: agent ? agent.slice(0, MAX_USER_AGENT_LENGTH) : null }
 }
-
-export const unknownClient: ClientInfo = Object.freeze({ ip: null, userAgent: null })

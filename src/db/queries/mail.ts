@@ -134,11 +134,6 @@ export async function markMailFailed(q: Queryable, id: string, error: string, re
     retryAt ? [id, error, retryAt] : [id, error])
 }
 
-export async function selectRecentMails(q: Queryable, limit: number): Promise<OutboxMail[]> {
-  const { rows } = await q.query<OutboxMail>(`SELECT ${outboxColumns} FROM mail_outbox ORDER BY created_at DESC, id LIMIT $1`, [limit])
-  return rows
-}
-
 export async function countMailsByState(q: Queryable): Promise<Record<OutboxState, number>> {
   const { rows } = await q.query<{ state: OutboxState; n: number }>(`SELECT state, count(*)::int AS n FROM mail_outbox GROUP BY state`)
   const counts: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0, held: 0 }
