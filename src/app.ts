@@ -110,7 +110,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onHibpOutage = (reason) => logger.warn({ reason }, 'password.checkHibp: the breach check was skipped (the password was let through)')
     const metrics = config.METRICS ? createMetrics({ db, tokens: deps.tokens, mail }) : undefined
     const server = await buildServer(deps, {
-      bodyLimit: config.BODY_LIMIT, logger, access, trustProxy: config.TRUST_PROXY, graphql: graphqlOptions(config),
+      bodyLimit: config.BODY_LIMIT, logger, access, trustProxy: config.TRUST_PROXY, geoCountryHeader: config.GEO_COUNTRY_HEADER ?? null, graphql: graphqlOptions(config),
       corsOrigins: config.CORS_ORIGINS, graphiql: config.GRAPHIQL, forceOk: config.CONTEMBER_HTTP_RESPONSE_STATUS_HEADER, metrics, metricsRoute: config.METRICS_PORT === undefined,
     })
     await mail.start()

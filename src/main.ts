@@ -136,6 +136,7 @@ Environment (each checked at start; README.md, "Configuration", says more):
   GRAPHQL_INTROSPECTION                    what one request may cost
   GRAPHIQL (true)                          serve GraphiQL at /graphiql
   LOG_FORMAT (json|pretty), TRUST_PROXY    log lines; proxies whose X-Forwarded-For/X-Request-Id count
+  GEO_COUNTRY_HEADER                       where a trusted proxy reports the client's country (CF-IPCountry)
   METRICS (true), METRICS_PORT             Prometheus /metrics (on its own port when METRICS_PORT is set)
   CORS_ORIGINS                             browser origins that may call the API (unset: none)
   TENANT_MAILER_HOST, TENANT_MAILER_PORT (25), TENANT_MAILER_FROM, TENANT_MAILER_USER,

@@ -73,6 +73,9 @@ export const envSchema = z.object({
   // Proxies in front of the server (addresses or CIDR ranges): their X-Forwarded-For and
   // X-Request-Id are believed. Unset: nobody's.
   TRUST_PROXY: commaList(isAddressOrRange, 'a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)'),
+  // The header such a proxy (or a backend key with trustForwardedClientInfo) reports the client's
+  // country in, as Cloudflare's CF-IPCountry: a new country makes a sign-in unusual. Unset: none.
+  GEO_COUNTRY_HEADER: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name such as CF-IPCountry').optional()),
   METRICS: flag.default(true),
   METRICS_PORT: z.preprocess(emptyAsUndefined, port.optional()),
   BODY_LIMIT: z.string().trim().regex(/^\d+$/, 'must be a number of bytes').transform(Number)

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Deps } from '../model/deps.js'
 import { authenticate } from '../model/auth/authenticate.js'
-import { clientInfo } from '../model/clientInfo.js'
+import type { OriginReader } from './origin.js'
 import { introspect } from '../model/introspection/introspect.js'
 
 /** Global roles that may ask about other tokens. */
@@ -13,11 +13,11 @@ const INTROSPECTING_ROLES = ['super_admin', 'introspector']
  * hold the `introspector` (or `super_admin`) global role. Body: JSON `{ "token", "project" }` or
  * form-encoded `token=…&project=…`. Tokens are never logged.
  */
-export function registerIntrospection(server: FastifyInstance, deps: Deps): void {
+export function registerIntrospection(server: FastifyInstance, deps: Deps, originOf: OriginReader): void {
   // The caller is checked before its body is read, as for /tenant: without the right, even a
   // malformed body earns only 401 or 403.
   const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(deps, request.headers.authorization, clientInfo(request.ip, request.headers['user-agent']))
+    const caller = await authenticate(deps, request.headers.authorization, originOf(request))
     if (!caller.ok) return reply.code(401).send({ errors: [{ code: 401, message: caller.message, reason: caller.code }] })
     if (!caller.value.roles.some((role) => INTROSPECTING_ROLES.includes(role))) {
       return reply.code(403).send({ errors: [{ code: 403, message: 'Introspection needs the introspector or super_admin role' }] })

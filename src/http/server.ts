@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { BlockList, isIP } from 'node:net'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -8,7 +7,8 @@ import cors from '@fastify/cors'
 import { NoSchemaIntrospectionCustomRule } from 'graphql'
 import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
-import { clientInfo } from '../model/clientInfo.js'
+import type { ClientInfo } from '../model/clientInfo.js'
+import { originReader, trustList } from './origin.js'
 import { graphqlSchemaDir } from '../paths.js'
 import { resolvers, loaders } from '../graphql/resolvers.js'
 import { formatExecution } from '../graphql/errors.js'
@@ -29,6 +29,8 @@ import { registerGraphiql } from './graphiql.js'
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null
+    /** Where the request comes from, as far as its key is believed (set with `principal`). */
+    client: ClientInfo | null
   }
 }
 
@@ -37,8 +39,10 @@ export interface ServerOptions {
   logger: FastifyBaseLogger
   /** Where the access line of each answered request goes. */
   access: (entry: AccessEntry) => void
-  /** Proxies whose X-Forwarded-For and X-Request-Id are believed (addresses or CIDR ranges). */
+  /** Proxies whose X-Forwarded-For, X-Request-Id and geo header are believed (addresses or CIDR ranges). */
   trustProxy?: readonly string[]
+  /** The header a trusted proxy reports the client's country in (`cf-ipcountry`, say). */
+  geoCountryHeader?: string | null
   /** Counted when given; `GET /metrics` here too when metricsRoute (else on a port of its own). */
   metrics?: Metrics
   metricsRoute?: boolean
@@ -54,22 +58,6 @@ export interface ServerOptions {
 /** What a request id from a proxy may look like: short, and safe in a log line and a header. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
-function trustList(entries: readonly string[]): ((address: string) => boolean) | null {
-  if (entries.length === 0) return null
-  const list = new BlockList()
-  for (const entry of entries) {
-    const [address, bits] = entry.split('/') as [string, string | undefined]
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4'
-    if (bits === undefined) list.addAddress(address, type)
-    else list.addSubnet(address, Number(bits), type)
-  }
-  return (address) => {
-    // An IPv4 peer on a dual-stack socket appears as ::ffff:a.b.c.d.
-    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address
-    const type = isIP(plain) === 6 ? 'ipv6' : 'ipv4'
-    return isIP(plain) !== 0 && list.check(plain, type)
-  }
-}
 
 export interface GraphqlOptions {
   limits: RequestLimits
@@ -108,6 +96,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     return503OnClosing: true,
   })
   server.decorateRequest('principal', null)
+  server.decorateRequest('client', null)
 
   // Errors outside GraphQL (unknown routes, hooks): the same `{ errors: [...] }` shape, and
   // for anything unexpected a generic message with the request id instead of the error itself.
@@ -142,8 +131,9 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   registerRoot(server)
   if (options.graphiql ?? true) await registerGraphiql(server)
   registerHealth(server, deps)
-  registerAuth(server, deps)
-  registerIntrospection(server, deps)
+  const origin = originReader(trusted, options.geoCountryHeader ?? null)
+  registerAuth(server, deps, origin)
+  registerIntrospection(server, deps, origin)
 
   const graphql = options.graphql ?? defaultGraphqlOptions
   registerEnvelopeChecks(server, graphql.limits.maxDocumentBytes)
@@ -163,7 +153,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     context: (request): Omit<Context, 'reply'> => {
       // The auth hook has run for every /tenant request and answered 401 where it found nobody.
       const principal = request.principal!
-      const client = clientInfo(request.ip, request.headers['user-agent'])
+      const client = request.client!
       return {
         deps,
         principal,

@@ -11,7 +11,7 @@ export type MailType = typeof MAIL_TYPES[number]
 
 /** The mail types tenant-api sends today (the others can have templates stored for the features that will send them). */
 export type SentMailType = 'EXISTING_USER_INVITED' | 'NEW_USER_INVITED' | 'RESET_PASSWORD_REQUEST' | 'PASSWORDLESS_SIGN_IN' |
-  'EMAIL_VERIFICATION' | 'EMAIL_CHANGE_VERIFY' | 'EMAIL_CHANGE_NOTIFY' | 'FORCED_SIGN_OUT'
+  'EMAIL_VERIFICATION' | 'EMAIL_CHANGE_VERIFY' | 'EMAIL_CHANGE_NOTIFY' | 'FORCED_SIGN_OUT' | 'EMAIL_OTP' | 'UNUSUAL_LOGIN'
 
 /**
  * What a template of each type must show for its mail to be of any use: at least one variable
@@ -108,5 +108,18 @@ ${code('{{token}}')}
 <p>the address of your account{{#project}} for {{project}}{{/project}} was changed from <strong>{{email}}</strong> to <strong>{{newEmail}}</strong>.
 Mail about the account now goes to the new address.</p>
 <p>If you did not make this change, contact your administrator at once.</p>`,
+  },
+  EMAIL_OTP: {
+    subject: 'Your verification code',
+    content: `<p>Hello,</p>
+<p>to finish signing in to <strong>{{email}}</strong>, enter this code. It works once, for 10 minutes:</p>
+${code('{{code}}')}
+<p>If you are not signing in right now, someone else knows your password: change it.</p>`,
+  },
+  UNUSUAL_LOGIN: {
+    subject: 'Unusual sign-in to your account',
+    content: `<p>Hello,</p>
+<p>someone signed in to your account <strong>{{email}}</strong> from a place or device it has not been used from lately{{#geoCountry}} (country: {{geoCountry}}){{/geoCountry}}{{#ipAddress}}, address {{ipAddress}}{{/ipAddress}}.</p>
+<p>If it was you, there is nothing to do. If not, change your password and end your other sessions.</p>`,
   },
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { secondsUntilNextAttempt } from '../../src/model/sessions/backoff.js'
-import type { LoginConfig } from '../../src/model/config/tenantConfig.js'
+import { defaultConfig, type LoginConfig } from '../../src/model/config/tenantConfig.js'
 
 // The reference's defaults: 1 s doubling to 60 s, failures forgotten after 5 minutes.
 const login: LoginConfig = {
+  ...defaultConfig.login,
   baseBackoff: 1,
   maxBackoff: 60,
   attemptWindow: 300,

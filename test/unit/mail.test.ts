@@ -70,7 +70,7 @@ test('templateProblem: each type needs one variable of each of its groups, in th
 test('the built-in templates show what their types need, and render without a value missing', () => {
   for (const [type, template] of Object.entries(DEFAULT_TEMPLATES) as [MailType, { subject: string; content: string }][]) {
     assert.equal(templateProblem(type, template), null, type)
-    const values = Object.fromEntries(['email', 'token', 'password', 'url', 'project', 'projectSlug', 'newEmail', 'requestId'].map((n) => [n, `«${n}»`]))
+    const values = Object.fromEntries(['email', 'token', 'password', 'url', 'project', 'projectSlug', 'newEmail', 'requestId', 'code', 'geoCountry', 'ipAddress'].map((n) => [n, `«${n}»`]))
     const out = renderMail({ ...template, useLayout: true }, values)
     assert.ok(out.subject.length > 0, type)
     for (const group of REQUIRED_VARIABLES[type]) assert.ok(group.some((name) => out.html.includes(`«${name}»`)), `${type} shows ${group}`)

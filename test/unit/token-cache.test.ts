@@ -23,6 +23,7 @@ function key(identityId: string, overrides: Partial<ApiKeyForAuth> = {}): ApiKey
     identityDescription: null,
     personId: null,
     personDisabledAt: null,
+    trustForwardedClientInfo: false,
     ...overrides,
   }
 }

@@ -16,6 +16,8 @@ export interface ApiKeyForAuth {
   identityDescription: string | null
   personId: string | null
   personDisabledAt: Date | null
+  /** Believed about its client's address and user agent (X-Contember-Client-IP and -User-Agent). */
+  trustForwardedClientInfo: boolean
 }
 
 /** The hot path of every request: one indexed look-up by the token's hash. */
@@ -24,7 +26,7 @@ export async function selectApiKeyForAuth(q: Queryable, tokenHash: string): Prom
     `SELECT k.id, k.token_hash AS "tokenHash", k.identity_id AS "identityId", k.type,
             k.expires_at AS "expiresAt", k.expiration_minutes AS "expirationMinutes",
             k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt", k.created_at AS "createdAt",
-            i.roles, i.description AS "identityDescription", p.id AS "personId", p.disabled_at AS "personDisabledAt"
+            k.trust_forwarded_client_info AS "trustForwardedClientInfo", i.roles, i.description AS "identityDescription", p.id AS "personId", p.disabled_at AS "personDisabledAt"
        FROM api_key k
        JOIN identity i ON i.id = k.identity_id
        LEFT JOIN person p ON p.identity_id = k.identity_id
@@ -42,12 +44,14 @@ export async function insertApiKey(q: Queryable, key: {
   createdAt: Date
   /** Where a session was signed in from. */
   client?: { ip: string | null; userAgent: string | null }
+  trustForwardedClientInfo?: boolean
 }): Promise<{ id: string }> {
   const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at, created_ip, created_user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at, created_ip, created_user_agent,
+                          trust_forwarded_client_info)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
     [key.identityId, key.type, key.tokenHash, key.description ?? null, key.expirationMinutes ?? null,
-      key.expiresAt ?? null, key.createdAt, key.client?.ip ?? null, key.client?.userAgent ?? null])
+      key.expiresAt ?? null, key.createdAt, key.client?.ip ?? null, key.client?.userAgent ?? null, key.trustForwardedClientInfo ?? false])
   return rows[0]!
 }
 

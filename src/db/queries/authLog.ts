@@ -11,6 +11,7 @@ export interface AuthLogInsert {
   errorMessage?: string | null
   ipAddress: string | null
   userAgent: string | null
+  geoCountry?: string | null
   metadata?: Record<string, unknown>
   eventData?: unknown
   at: Date
@@ -19,11 +20,29 @@ export interface AuthLogInsert {
 export async function insertAuthLog(q: Queryable, e: AuthLogInsert): Promise<void> {
   await q.query(
     `INSERT INTO auth_log (created_at, type, success, invoked_by_identity_id, person_id, target_person_id, person_input_identifier,
-                           error_code, error_message, ip_address, user_agent, metadata, event_data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+                           error_code, error_message, ip_address, user_agent, metadata, event_data, geo_country)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [e.at, e.type, e.success, e.invokedByIdentityId, e.personId ?? null, e.targetPersonId ?? null, e.personInputIdentifier ?? null,
       e.errorCode ?? null, e.errorMessage ?? null, e.ipAddress, e.userAgent, JSON.stringify(e.metadata ?? {}),
-      e.eventData === undefined ? null : JSON.stringify(e.eventData)])
+      e.eventData === undefined ? null : JSON.stringify(e.eventData), e.geoCountry ?? null])
+}
+
+/** What a person's recent sign-ins came from: what an unusual one is told apart by. */
+export interface PriorSignIn {
+  ipAddress: string | null
+  userAgent: string | null
+  geoCountry: string | null
+}
+
+/** The person's last `limit` successful sign-ins of the given types, newest first. */
+export async function selectRecentSignIns(q: Queryable, personId: string, types: readonly string[], limit: number): Promise<PriorSignIn[]> {
+  const { rows } = await q.query<PriorSignIn>(
+    `SELECT ip_address AS "ipAddress", user_agent AS "userAgent", geo_country AS "geoCountry"
+       FROM auth_log
+      WHERE person_id = $1 AND type = ANY($2::text[]) AND success
+      ORDER BY created_at DESC, id DESC
+      LIMIT $3`, [personId, types, limit])
+  return rows
 }
 
 export interface AuthLogFilter {

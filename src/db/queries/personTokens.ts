@@ -1,6 +1,6 @@
 import type { Queryable } from '../db.js'
 
-export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change' | 'passwordless'
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change' | 'passwordless' | 'email_otp'
 
 export interface PersonTokenRow {
   id: string
@@ -19,13 +19,21 @@ const columns = `id, person_id AS "personId", purpose, token_hash AS "tokenHash"
   otp_attempts AS "otpAttempts", created_at AS "createdAt", expires_at AS "expiresAt", used_at AS "usedAt"`
 
 export async function insertPersonToken(q: Queryable, t: {
-  personId: string; purpose: TokenPurpose; tokenHash: string; email: string; at: Date; expiresAt: Date
+  personId: string; purpose: TokenPurpose; tokenHash: string; email: string; at: Date; expiresAt: Date; otpHash?: string
 }): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO person_token (person_id, purpose, token_hash, email, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [t.personId, t.purpose, t.tokenHash, t.email, t.at, t.expiresAt])
+    `INSERT INTO person_token (person_id, purpose, token_hash, email, created_at, expires_at, otp_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [t.personId, t.purpose, t.tokenHash, t.email, t.at, t.expiresAt, t.otpHash ?? null])
   return rows[0]!.id
+}
+
+/** The person's open token of `purpose` (a new one retires the earlier: only the newest mailed code counts). */
+export async function selectOpenPersonToken(q: Queryable, personId: string, purpose: TokenPurpose): Promise<PersonTokenRow | null> {
+  const { rows } = await q.query<PersonTokenRow>(
+    `SELECT ${columns} FROM person_token WHERE person_id = $1 AND purpose = $2 AND used_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [personId, purpose])
+  return rows[0] ?? null
 }
 
 export async function selectPersonTokenByHash(q: Queryable, purpose: TokenPurpose, tokenHash: string): Promise<PersonTokenRow | null> {

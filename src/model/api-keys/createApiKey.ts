@@ -31,6 +31,8 @@ export async function createProjectApiKey(tx: Transaction, deps: Deps, key: {
   globalRoles?: readonly string[]
   description: string
   tokenHash?: string | null
+  /** A backend's key, believed about its users' addresses and user agents (README, "Sessions"). */
+  trustForwardedClientInfo?: boolean | null
 }): Promise<Result<CreatedApiKey, 'TOKEN_HASH_IN_USE'>> {
   const token = key.tokenHash ? null : generateToken()
   const now = deps.clock.now()
@@ -39,6 +41,7 @@ export async function createProjectApiKey(tx: Transaction, deps: Deps, key: {
   try {
     ({ id } = await insertApiKey(tx, {
       identityId: identity.id, type: 'permanent', tokenHash: key.tokenHash ?? hashToken(token!), description: key.description, createdAt: now,
+      trustForwardedClientInfo: key.trustForwardedClientInfo ?? false,
     }))
   } catch (error) {
     // Only a caller-given hash can collide. Said without the hash: it must not reach the log either.
@@ -63,7 +66,7 @@ export const invalidTokenHash = (name: string) => fail('INVALID_TOKEN_HASH', `In
  * every project (others learn nothing about which slugs exist).
  */
 export async function createApiKey(deps: Deps, caller: Caller, input: {
-  projectSlug: string; memberships: readonly Membership[]; description: string; tokenHash?: string | null
+  projectSlug: string; memberships: readonly Membership[]; description: string; tokenHash?: string | null; trustForwardedClientInfo?: boolean | null
 }): Promise<Result<CreatedApiKey, CreateApiKeyErrorCode>> {
   const access = await loadProjectAccess(deps, caller, input.projectSlug)
   const decision = projectAdminDecision(caller.roles, access)
@@ -73,10 +76,11 @@ export async function createApiKey(deps: Deps, caller: Caller, input: {
   const problems = validateMemberships(access.acl, input.memberships)
   if (problems.length > 0) return invalidMembership(problems)
   return deps.db.transaction(async (tx) => {
-    const created = await createProjectApiKey(tx, deps, { projectId: access.project.id, memberships: input.memberships, description: input.description, tokenHash: input.tokenHash })
+    const created = await createProjectApiKey(tx, deps, { ...input, projectId: access.project.id })
     if (created.ok) {
       await recordAuthEvent(deps, tx, caller, { type: 'api_key_create', success: true, eventData: {
         scope: 'project', projectSlug: input.projectSlug, apiKeyId: created.value.id, identityId: created.value.identityId, description: input.description, memberships: input.memberships,
+        trustForwardedClientInfo: input.trustForwardedClientInfo ?? false,
       } })
     }
     return created

@@ -13,7 +13,9 @@ export type CreateGlobalApiKeyErrorCode = 'FORBIDDEN' | 'INVALID_ROLE_NAME' | 'I
  * only the roles it may grant. FORBIDDEN and the INVALID_ codes are no schema codes: the resolver
  * answers them as a ForbiddenError and a UserInputError.
  */
-export async function createGlobalApiKey(deps: Deps, caller: Caller, input: { roles: readonly string[]; description: string; tokenHash?: string | null }):
+export async function createGlobalApiKey(deps: Deps, caller: Caller, input: {
+  roles: readonly string[]; description: string; tokenHash?: string | null; trustForwardedClientInfo?: boolean | null
+}):
     Promise<Result<CreatedApiKey, CreateGlobalApiKeyErrorCode>> {
   if (!may(caller.roles, 'createGlobalApiKey') || !mayAssignGlobalRoles(caller.roles, input.roles)) {
     return fail('FORBIDDEN', forbiddenMessage('createGlobalApiKey'))
@@ -22,10 +24,11 @@ export async function createGlobalApiKey(deps: Deps, caller: Caller, input: { ro
   if (invalid !== undefined) return fail('INVALID_ROLE_NAME', `Role "${invalid}" cannot be a global role`)
   if (input.tokenHash != null && !isTokenHash(input.tokenHash)) return invalidTokenHash('tokenHash')
   return deps.db.transaction(async (tx) => {
-    const created = await createProjectApiKey(tx, deps, { globalRoles: input.roles, description: input.description, tokenHash: input.tokenHash })
+    const created = await createProjectApiKey(tx, deps, { ...input, globalRoles: input.roles })
     if (created.ok) {
       await recordAuthEvent(deps, tx, caller, { type: 'api_key_create', success: true, eventData: {
         scope: 'global', apiKeyId: created.value.id, identityId: created.value.identityId, description: input.description, roles: input.roles,
+        trustForwardedClientInfo: input.trustForwardedClientInfo ?? false,
       } })
     }
     return created

@@ -3,7 +3,7 @@ import { fail, ok, type Result } from '../result.js'
 import { hashToken, sameHash } from '../tokens.js'
 import { selectApiKeyForAuth, touchApiKey, type ApiKeyForAuth, type ApiKeyType } from '../../db/queries/apiKeys.js'
 import type { CacheEntry } from './tokenCache.js'
-import type { ClientInfo } from '../clientInfo.js'
+import { effectiveClient, type ClientInfo, type RequestOrigin } from '../clientInfo.js'
 
 /** Who is calling: the identity behind the bearer token of a request. */
 export interface Principal {
@@ -16,6 +16,8 @@ export interface Principal {
   /** Global roles, with `person` added for identities that have a person (as Contember does). */
   roles: string[]
   identityDescription: string | null
+  /** The key is believed about its client (X-Contember-Client-IP and -User-Agent). */
+  trustForwardedClientInfo: boolean
 }
 
 /** The caller of one request: who (the key's principal) and from where (sessions and the auth log record it). */
@@ -51,10 +53,10 @@ export function parseAuthorization(header: string | undefined): Result<string, '
  * per-node cache knows the key and nothing needs writing, which is nearly every request:
  * callers that can use an immediate answer skip a turn of the event loop; `await` takes both.
  */
-export function authenticate(deps: Deps, header: string | undefined, client: ClientInfo | null = null): Verdict<Principal> | Promise<Verdict<Principal>> {
+export function authenticate(deps: Deps, header: string | undefined, origin: RequestOrigin | null = null): Verdict<Principal> | Promise<Verdict<Principal>> {
   const token = parseAuthorization(header)
   if (!token.ok) return token
-  const verified = verifyTokenHash(deps, hashToken(token.value), client)
+  const verified = verifyTokenHash(deps, hashToken(token.value), origin)
   return verified instanceof Promise ? verified.then(principalVerdict) : principalVerdict(verified)
 }
 
@@ -70,17 +72,17 @@ const freezePrincipal = (principal: Principal): Principal => Object.freeze({ ...
  * The hot path, shared by every /tenant request and by /introspect: the key behind a token
  * hash, checked for disabling and expiry. Repeated calls are answered from the per-node cache,
  * at once; only a key that looks expired there is read again (another node may have prolonged
- * it). Use is recorded (with where from, when `client` is known), and a session prolonged, at
+ * it). Use is recorded (with where from, when `origin` is known), and a session prolonged, at
  * most once a minute per key.
  */
-export function verifyTokenHash(deps: Deps, tokenHash: string, client: ClientInfo | null = null): Verdict<CacheEntry> | Promise<Verdict<CacheEntry>> {
+export function verifyTokenHash(deps: Deps, tokenHash: string, origin: RequestOrigin | null = null): Verdict<CacheEntry> | Promise<Verdict<CacheEntry>> {
   const now = deps.clock.now()
   const entry = deps.tokens.get(tokenHash, now.getTime())
   if (entry && !isExpired(entry.key, now) && !touchDue(entry.key, now)) return ok(entry)
-  return verifyAndTouch(deps, tokenHash, now, entry, client)
+  return verifyAndTouch(deps, tokenHash, now, entry, origin)
 }
 
-async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: CacheEntry | undefined, client: ClientInfo | null): Promise<Verdict<CacheEntry>> {
+async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: CacheEntry | undefined, origin: RequestOrigin | null): Promise<Verdict<CacheEntry>> {
   let entry = cached
   if (!entry || isExpired(entry.key, now)) {
     // Only working keys are cached: an unknown, a disabled and an expired token each cost the
@@ -96,6 +98,7 @@ async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: 
   }
   const { key } = entry
   if (touchDue(key, now)) {
+    const client = origin && effectiveClient(origin, key.trustForwardedClientInfo)
     await touchApiKey(deps.db, key.id, now, new Date(now.getTime() - TOUCH_INTERVAL_MS), client)
     key.lastUsedAt = now
     if (key.expirationMinutes !== null) key.expiresAt = new Date(now.getTime() + key.expirationMinutes * 60_000)
@@ -116,5 +119,6 @@ export function principalOf(key: ApiKeyForAuth): Principal {
     personId: key.personId,
     roles: key.personId !== null && !key.roles.includes('person') ? [...key.roles, 'person'] : key.roles,
     identityDescription: key.identityDescription,
+    trustForwardedClientInfo: key.trustForwardedClientInfo,
   }
 }

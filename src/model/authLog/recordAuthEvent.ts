@@ -12,6 +12,7 @@ export type AuthEventType =
   | 'project_create' | 'project_update' | 'project_secret_change' | 'mail_template_change' | 'person_invite'
   | 'password_reset_init' | 'password_reset' | 'passwordless_login_init' | 'passwordless_login_exchange' | 'passwordless_login'
   | 'email_verify_init' | 'email_verify_complete' | 'email_change_init' | 'email_change_complete' | 'email_change'
+  | 'unusual_login_detected' | 'step_up_required' | 'email_otp_sent'
 
 export interface AuthEvent {
   type: AuthEventType
@@ -31,11 +32,22 @@ export interface AuthEvent {
  * database itself for an attempt that changed nothing (a failed sign-in), so it stays.
  */
 export async function recordAuthEvent(deps: Deps, q: Queryable, caller: Caller, event: AuthEvent): Promise<void> {
+  const { client } = caller
+  // A backend trusted to pass on its user's address is named beside it, so what came through
+  // which proxy can still be traced. The country has no field in the schema: it is shown in the
+  // metadata (and kept in a column of its own for comparing sign-ins).
+  const extra = {
+    ...(client.forwarderIp !== undefined || client.forwarderUserAgent !== undefined
+      ? { forwarderIp: client.forwarderIp ?? null, forwarderUserAgent: client.forwarderUserAgent ?? null } : {}),
+    ...(client.geoCountry ? { geoCountry: client.geoCountry } : {}),
+  }
   await insertAuthLog(q, {
     ...event,
+    metadata: Object.keys(extra).length > 0 ? { ...event.metadata, ...extra } : event.metadata,
     invokedByIdentityId: caller.identityId,
-    ipAddress: caller.client.ip,
-    userAgent: caller.client.userAgent,
+    ipAddress: client.ip,
+    userAgent: client.userAgent,
+    geoCountry: client.geoCountry ?? null,
     at: deps.clock.now(),
   })
 }

@@ -20,6 +20,15 @@ export interface LoginConfig {
   /** Session length when sign-in names none, and the longest allowed; seconds (max null = no cap). */
   defaultTokenExpiration: number
   maxTokenExpiration: number | null
+  anomalyDetection: AnomalyDetectionConfig
+}
+
+/** Unusual sign-ins (model/sessions/signInRisk.ts): scores from which to mail, and to ask for a mailed code. */
+export interface AnomalyDetectionConfig {
+  enabled: boolean
+  historySize: number
+  emailThreshold: number
+  stepUpThreshold: number
 }
 
 export type PasswordlessPolicy = 'always' | 'never' | 'optIn' | 'optOut'
@@ -96,6 +105,7 @@ export const defaultConfig: TenantConfig = {
     revealLoginMethod: true,
     defaultTokenExpiration: 30 * 60,
     maxTokenExpiration: 180 * 86_400,
+    anomalyDetection: { enabled: false, historySize: 10, emailThreshold: 1, stepUpThreshold: 3 },
   },
   // Off by default, as in the reference (a shared address, a company's NAT, would lock out
   // everyone behind it); emailOtpPerPerson is on.
@@ -179,6 +189,13 @@ export const configInputSchema = z.object({
     revealLoginMethod: z.boolean().nullish(),
     defaultTokenExpiration: interval.nullish(),
     maxTokenExpiration: interval.nullish(),
+    // Bounded: each sign-in reads historySize rows of the auth log.
+    anomalyDetection: z.object({
+      enabled: z.boolean().nullish(),
+      historySize: z.number().int().min(1).max(100).nullish(),
+      emailThreshold: z.number().int().min(0).max(100).nullish(),
+      stepUpThreshold: z.number().int().min(0).max(100).nullish(),
+    }).strict().nullish(),
   }).strict().nullish(),
 }).strict()
 
@@ -209,7 +226,11 @@ export function mergeConfig(stored: StoredConfig): TenantConfig {
       protect: { ...defaultConfig.captcha.protect, ...set(stored.captcha?.protect as Partial<CaptchaConfig['protect']> | undefined) },
     },
     rateLimits: Object.fromEntries(RATE_LIMITS.map((name) => [name, { ...defaultConfig.rateLimits[name], ...set(stored.rateLimits?.[name] as Partial<RateLimitWindow> | undefined) }])) as TenantConfig['rateLimits'],
-    login: { ...defaultConfig.login, ...set(stored.login) },
+    login: {
+      ...defaultConfig.login,
+      ...set(stored.login),
+      anomalyDetection: { ...defaultConfig.login.anomalyDetection, ...set(stored.login?.anomalyDetection as Partial<AnomalyDetectionConfig> | undefined) },
+    },
   }
 }
 

@@ -9,7 +9,7 @@ import { markPersonTokenUsed, releaseOtpAttempt, reserveOtpAttempt, selectPerson
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { isUuid } from '../persons/findPerson.js'
 import { tokenNotFound, tokenRefusal } from '../personTokens.js'
-import { createSession, sessionMinutes } from '../sessions/createSession.js'
+import { createSession, sessionMinutes, type SignInOptions } from '../sessions/createSession.js'
 import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../sessions/secondFactor.js'
 import type { SignedIn } from '../sessions/signIn.js'
 import { hashToken, sameHash } from '../tokens.js'
@@ -29,6 +29,7 @@ export interface SignInPasswordlessInput {
   expiration?: number | null
   /** The TOTP code, for a person who enabled TOTP. */
   mfaOtp?: string | null
+  options?: SignInOptions | null
 }
 
 /** The sha256 (hex) that activatePasswordlessOtp stores for a code. */
@@ -63,7 +64,7 @@ async function attempt(deps: Deps, caller: Caller, input: SignInPasswordlessInpu
     if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
     if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
     await markEmailVerified(tx, person.id, now)
-    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now, caller.client)
+    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now, caller, input.options)
     await recordAuthEvent(deps, tx, caller, { type: 'passwordless_login', success: true, personId: person.id, metadata: { requestId: request.id, sessionId: session.id } })
     return ok({ token: session.token, person: { ...publicPerson(person), emailVerified: true } })
   })

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/db.js'
 import { insertApiKey } from '../../db/queries/apiKeys.js'
 import type { LoginConfig } from '../config/tenantConfig.js'
 import { generateToken, hashToken } from '../tokens.js'
-import type { ClientInfo } from '../clientInfo.js'
+import type { Caller } from '../auth/authenticate.js'
 
 /**
  * The length of a new session in minutes: what the caller asked for, else the configured
@@ -15,11 +15,19 @@ export function sessionMinutes(requested: number | null | undefined, login: Logi
   return Math.max(1, capped)
 }
 
+/** SignInOptions: what a sign-in asks of the session it makes. */
+export interface SignInOptions {
+  /** The session is believed about its client as the calling key is; asked by a key that is not, nothing happens. */
+  trustForwardedClientInfo?: boolean | null
+}
+
 /**
  * Makes a session key for an identity, noting where it was signed in from; the token is returned
- * once and only its hash is kept.
+ * once and only its hash is kept. Only a caller whose own key is trusted to forward its client's
+ * address may pass that trust on (a session made through the public login token never is).
  */
-export async function createSession(q: Queryable, identityId: string, minutes: number, now: Date, client: ClientInfo): Promise<{ id: string; token: string }> {
+export async function createSession(q: Queryable, identityId: string, minutes: number, now: Date, caller: Caller, options?: SignInOptions | null):
+    Promise<{ id: string; token: string }> {
   const token = generateToken()
   const { id } = await insertApiKey(q, {
     identityId,
@@ -28,7 +36,8 @@ export async function createSession(q: Queryable, identityId: string, minutes: n
     expirationMinutes: minutes,
     expiresAt: new Date(now.getTime() + minutes * 60_000),
     createdAt: now,
-    client,
+    client: caller.client,
+    trustForwardedClientInfo: caller.trustForwardedClientInfo && options?.trustForwardedClientInfo === true,
   })
   return { id, token }
 }

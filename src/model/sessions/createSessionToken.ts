@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { publicPerson, type PersonCredentials } from '../../db/queries/persons.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
-import { createSession, sessionMinutes } from './createSession.js'
+import { createSession, sessionMinutes, type SignInOptions } from './createSession.js'
 import type { SignedIn } from './signIn.js'
 import type { Caller } from '../auth/authenticate.js'
 import { personToManage } from '../persons/personAccess.js'
@@ -15,7 +15,7 @@ type By = { email?: string | null; personId?: string | null }
  * Finds the person by email or id (with both, the email wins, as in the reference) and makes a
  * session for them. INVALID_INPUT (neither given) and FORBIDDEN are no schema codes.
  */
-export async function createSessionToken(deps: Deps, caller: Caller, args: By & { expiration?: number | null }):
+export async function createSessionToken(deps: Deps, caller: Caller, args: By & { expiration?: number | null; options?: SignInOptions | null }):
     Promise<Result<SignedIn, 'PERSON_DISABLED' | 'UNKNOWN_EMAIL' | 'UNKNOWN_PERSON_ID' | 'INVALID_INPUT' | 'FORBIDDEN'>> {
   const person = args.email != null
     ? await personToManage(deps, caller, 'createSessionToken', { email: args.email }, 'UNKNOWN_EMAIL', `Person with email ${args.email} not found`)
@@ -30,10 +30,10 @@ export async function createSessionToken(deps: Deps, caller: Caller, args: By & 
     }
     return person
   }
-  return sessionFor(deps, caller, person.value, args.expiration)
+  return sessionFor(deps, caller, person.value, args.expiration, args.options)
 }
 
-async function sessionFor(deps: Deps, caller: Caller, person: PersonCredentials, expiration: number | null | undefined):
+async function sessionFor(deps: Deps, caller: Caller, person: PersonCredentials, expiration: number | null | undefined, options: SignInOptions | null | undefined):
     Promise<Result<SignedIn, 'PERSON_DISABLED'>> {
   if (person.disabledAt !== null) {
     await recordAuthEvent(deps, deps.db, caller, { type: 'create_session_token', success: false, targetPersonId: person.id, errorCode: 'PERSON_DISABLED' })
@@ -41,7 +41,7 @@ async function sessionFor(deps: Deps, caller: Caller, person: PersonCredentials,
   }
   const config = await loadTenantConfig(deps.db)
   return deps.db.transaction(async (tx) => {
-    const session = await createSession(tx, person.identityId, sessionMinutes(expiration, config.login), deps.clock.now(), caller.client)
+    const session = await createSession(tx, person.identityId, sessionMinutes(expiration, config.login), deps.clock.now(), caller, options)
     await recordAuthEvent(deps, tx, caller, { type: 'create_session_token', success: true, targetPersonId: person.id, metadata: { sessionId: session.id } })
     return ok({ token: session.token, person: publicPerson(person) })
   })

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { publicPerson, selectPersonCredentials, updatePersonPasswordHash, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
 import { deleteSignInFailures, releaseSignInAttempt } from '../../db/queries/signInFailures.js'
-import { loadTenantConfig, type LoginConfig } from '../config/tenantConfig.js'
+import { loadTenantConfig, type LoginConfig, type TenantConfig } from '../config/tenantConfig.js'
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../passwords/hashing.js'
 import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { MAX_EMAIL_LENGTH, normaliseEmail } from '../persons/email.js'
@@ -10,9 +10,13 @@ import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from './secondFa
 import { reserveAttempt } from './backoff.js'
 import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
-import { createSession, sessionMinutes } from './createSession.js'
+import { createSession, sessionMinutes, type SignInOptions } from './createSession.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { withinIpLimit } from '../rateLimits.js'
+import { assessSignIn, type RiskAssessment } from './signInRisk.js'
+import { sendEmailOtp, spendEmailOtp } from '../emailOtp/emailOtp.js'
+import { queueMail } from '../mail/queueMail.js'
+import type { Transaction } from '../../db/db.js'
 
 export type SignInErrorCode =
   | 'INVALID_CREDENTIALS' | 'UNKNOWN_EMAIL' | 'INVALID_PASSWORD' | 'PERSON_DISABLED' | 'NO_PASSWORD_SET'
@@ -24,6 +28,7 @@ export interface SignInInput {
   /** Minutes; the configured default when absent or 0, capped by the configured maximum. */
   expiration?: number | null
   otpToken?: string | null
+  options?: SignInOptions | null
 }
 
 export interface SignedIn {
@@ -99,18 +104,62 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
     return answer(second, found.id)
   }
 
+  // An unusual sign-in (login.anomalyDetection) is told to the person; a very unusual one must
+  // also give a code mailed to them, unless it gave a TOTP code just now.
+  const risk = await assessSignIn(deps, found.id, caller.client, config.login.anomalyDetection)
+  if (risk?.action === 'stepUp' && second.value.step === null) {
+    const stepUp = await stepUpRefusal(deps, caller, found, risk, input.otpToken, config)
+    if (stepUp) {
+      if (stepUp.code === 'OTP_REQUIRED') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
+      return answer(stepUp, found.id)
+    }
+  }
+
   const rehash = found.passwordHash !== null && needsRehash(found.passwordHash) ? await hashPassword(input.password) : null
   const result = await deps.db.transaction(async (tx): Promise<Result<SignedIn, SignInErrorCode>> => {
     if (!await claimSecondFactor(tx, found.id, second.value.step)) return otpAlreadyUsed()
     if (rehash) await updatePersonPasswordHash(tx, found.id, rehash)
     await deleteSignInFailures(tx, email)
-    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now, caller.client)
+    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now, caller, input.options)
     await recordAuthEvent(deps, tx, caller, { type: 'login', success: true, personId: found.id, personInputIdentifier: email, metadata: { sessionId: session.id } })
+    if (risk && risk.action !== 'allow') await noteUnusualSignIn(deps, tx, caller, found, risk, true)
     return ok({ token: session.token, person: publicPerson(found) })
   })
   return answer(result, found.id)
 }
 
+
+/**
+ * The step-up of a very unusual sign-in: without a code, a code is mailed (EMAIL_OTP) and the
+ * answer is OTP_REQUIRED; with a wrong one, INVALID_OTP_TOKEN. Null when the right code was given.
+ */
+async function stepUpRefusal(deps: Deps, caller: Caller, person: PersonCredentials, risk: RiskAssessment, code: string | null | undefined, config: TenantConfig):
+    Promise<Extract<Result<never, 'OTP_REQUIRED' | 'INVALID_OTP_TOKEN'>, { ok: false }> | null> {
+  if (code && await spendEmailOtp(deps, person, code)) return null
+  await deps.db.transaction(async (tx) => {
+    if (!code) {
+      // When the per-person limit stops a new code, the last one mailed still works.
+      const sent = await sendEmailOtp(deps, tx, person, config)
+      await recordAuthEvent(deps, tx, caller, { type: 'email_otp_sent', success: sent, personId: person.id, ...(sent ? {} : { errorCode: 'RATE_LIMIT_EXCEEDED' }) })
+    }
+    await noteUnusualSignIn(deps, tx, caller, person, risk, false)
+    await recordAuthEvent(deps, tx, caller, { type: 'step_up_required', success: false, personId: person.id, eventData: { score: risk.score, reasons: risk.reasons } })
+  })
+  return code
+    ? fail('INVALID_OTP_TOKEN', 'OTP token validation has failed')
+    : fail('OTP_REQUIRED', 'Additional verification is required for this sign-in: enter the code mailed to you as otpToken')
+}
+
+/** The auth log entry of an unusual sign-in and, once it succeeded, the UNUSUAL_LOGIN mail. */
+async function noteUnusualSignIn(deps: Deps, tx: Transaction, caller: Caller, person: PersonCredentials, risk: RiskAssessment, success: boolean): Promise<void> {
+  await recordAuthEvent(deps, tx, caller, { type: 'unusual_login_detected', success, personId: person.id, eventData: { score: risk.score, reasons: risk.reasons } })
+  if (success && person.email) {
+    await queueMail(deps, tx, {
+      type: 'UNUSUAL_LOGIN', to: person.email, project: null, variant: null, secrets: [],
+      variables: { email: person.email, geoCountry: caller.client.geoCountry ?? null, ipAddress: caller.client.ip },
+    })
+  }
+}
 
 // revealUserExists off: nothing tells an unknown email from a wrong password. revealLoginMethod
 // off: nothing tells a wrong password from a person who signs in another way (no password).
