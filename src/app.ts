@@ -13,6 +13,7 @@ import { loadSecretBox } from './config/encryptionKey.js'
 import { ensureRootPerson } from './model/bootstrap/ensureRootPerson.js'
 import { TokenCache } from './model/auth/tokenCache.js'
 import { followInvalidations } from './model/auth/revocation.js'
+import { PolicyCache } from './model/authPolicies/effectivePolicy.js'
 import { forgetQuietFailures } from './model/sessions/backoff.js'
 import { forgetOldMailRequests } from './model/mail/anonymousFlows.js'
 import { hibpCheck } from './model/passwords/hibp.js'
@@ -82,7 +83,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     let onHibpOutage = (_reason: string) => {}
     const deps: Deps = { db, clock: overrides.clock ?? systemClock, secrets: secrets.box, otpIssuer: config.OTP_ISSUER, tokens: new TokenCache(config.TOKEN_CACHE_TTL_MS), bootstrapIdentities: { root: '', login: '' },
       breached: hibpCheck({ url: config.HIBP_URL, timeoutMs: config.HIBP_TIMEOUT_MS, onOutage: (reason) => onHibpOutage(reason) }),
-      captchaEndpoints: { turnstile: config.CAPTCHA_TURNSTILE_URL, hcaptcha: config.CAPTCHA_HCAPTCHA_URL, recaptchaV3: config.CAPTCHA_RECAPTCHA_URL } }
+      captchaEndpoints: { turnstile: config.CAPTCHA_TURNSTILE_URL, hcaptcha: config.CAPTCHA_HCAPTCHA_URL, recaptchaV3: config.CAPTCHA_RECAPTCHA_URL },
+      policies: new PolicyCache() }
     const bootstrap = await ensureBootstrapKeys(deps, {
       root: config.CONTEMBER_ROOT_TOKEN,
       login: config.CONTEMBER_LOGIN_TOKEN,
@@ -94,7 +96,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bootstrap.encryptionKeyGenerated = secrets.generated
     bootstrap.dataDirMadePrivate = db.dataDirMadePrivate === true
     // Listening starts before serving, so no change committed after the first request is missed.
-    const stopFollowing = await followInvalidations(db, deps.tokens)
+    const stopFollowing = await followInvalidations(db, deps.tokens, deps.policies)
     const { logger, access, flushLogs, logSynchronously, release: releaseLogs } = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: overrides.logStream })
     const mail = new MailSender({
       db, clock: deps.clock, secrets: deps.secrets, log: logger, heldDir: heldMailDir(config), from: config.TENANT_MAILER_FROM ?? 'tenant-api@localhost',

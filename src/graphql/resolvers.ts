@@ -48,6 +48,8 @@ import { requestEmailVerification, verifyEmail, confirmEmailChange } from './ema
 import { initSignInPasswordless, signInPasswordless, activatePasswordlessOtp, enableMyPasswordless, disableMyPasswordless } from './passwordless/passwordless.js'
 import { addMailTemplate } from './mail/addMailTemplate.js'
 import { removeMailTemplate } from './mail/removeMailTemplate.js'
+import { regenerateBackupCodes, initEmailOtp, confirmEmailOtp, disableEmailOtp, resetPersonMfa } from './mfa/mfa.js'
+import { authPolicies, createAuthPolicy, updateAuthPolicy, deleteAuthPolicy } from './authPolicies/authPolicies.js'
 
 // The one place that says which resolver answers which field.
 export const resolvers = {
@@ -56,11 +58,12 @@ export const resolvers = {
   Interval,
   // Every argument is bounded before a resolver sees it (inputLimits.ts).
   // How each root field ended is counted for the metrics (outcomes.ts).
-  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken, authLog })),
+  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken, authLog, authPolicies })),
   Mutation: withOutcomes('mutation', withInputLimits({
     signUp, signIn, createSessionToken, signOut, revokeSession, forceSignOutPerson,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
-    prepareOtp, confirmOtp, disableOtp,
+    prepareOtp, confirmOtp, disableOtp, regenerateBackupCodes, initEmailOtp, confirmEmailOtp, disableEmailOtp, resetPersonMfa,
+    createAuthPolicy, updateAuthPolicy, deleteAuthPolicy,
     configure,
     createProject, updateProject, setProjectSecret,
     addProjectMember, updateProjectMember, removeProjectMember,

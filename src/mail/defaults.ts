@@ -11,7 +11,8 @@ export type MailType = typeof MAIL_TYPES[number]
 
 /** The mail types tenant-api sends today (the others can have templates stored for the features that will send them). */
 export type SentMailType = 'EXISTING_USER_INVITED' | 'NEW_USER_INVITED' | 'RESET_PASSWORD_REQUEST' | 'PASSWORDLESS_SIGN_IN' |
-  'EMAIL_VERIFICATION' | 'EMAIL_CHANGE_VERIFY' | 'EMAIL_CHANGE_NOTIFY' | 'FORCED_SIGN_OUT' | 'EMAIL_OTP' | 'UNUSUAL_LOGIN'
+  'EMAIL_VERIFICATION' | 'EMAIL_CHANGE_VERIFY' | 'EMAIL_CHANGE_NOTIFY' | 'FORCED_SIGN_OUT' | 'EMAIL_OTP' | 'UNUSUAL_LOGIN' |
+  'BACKUP_CODES_EXHAUSTED'
 
 /**
  * What a template of each type must show for its mail to be of any use: at least one variable
@@ -121,5 +122,12 @@ ${code('{{code}}')}
     content: `<p>Hello,</p>
 <p>someone signed in to your account <strong>{{email}}</strong> from a place or device it has not been used from lately{{#geoCountry}} (country: {{geoCountry}}){{/geoCountry}}{{#ipAddress}}, address {{ipAddress}}{{/ipAddress}}.</p>
 <p>If it was you, there is nothing to do. If not, change your password and end your other sessions.</p>`,
+  },
+  BACKUP_CODES_EXHAUSTED: {
+    subject: 'You have no backup codes left',
+    content: `<p>Hello,</p>
+<p>the last backup code of your account <strong>{{email}}</strong> was just used to sign in.
+Sign in and make new ones (regenerateBackupCodes), so you can still get in if you lose your authenticator.</p>
+<p>If you did not use it, change your password at once.</p>`,
   },
 }

@@ -4,6 +4,7 @@ import type { SecretBox } from './secrets.js'
 import type { TokenCache } from './auth/tokenCache.js'
 import type { BreachCheck } from './passwords/hibp.js'
 import type { CaptchaEndpoints } from './captcha.js'
+import type { PolicyCache } from './authPolicies/effectivePolicy.js'
 
 /** Everything a use case may touch, built once in app.ts. */
 export interface Deps {
@@ -24,6 +25,8 @@ export interface Deps {
   breached: BreachCheck
   /** Where captcha tokens are verified, per provider. */
   captchaEndpoints: CaptchaEndpoints
+  /** The auth policies, as this node last read them (dropped when a change is announced). */
+  policies: PolicyCache
 }
 
 /** Is this the root or the login token's identity? */

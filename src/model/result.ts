@@ -6,6 +6,8 @@ export interface ErrorDetails {
   weakPasswordReasons?: string[]
   retryAfter?: number
   membershipValidation?: { code: string; role: string; variable: string | null }[]
+  /** MFA_ENROLLMENT_REQUIRED: the TOTP secret to enrol with. */
+  mfaEnrollment?: { otpUri: string; otpSecret: string }
 }
 
 export type Result<T, C extends string> =

@@ -83,12 +83,12 @@ test('otp: a code from the neighbouring 30 s step is accepted, two steps away it
 test('otp: the secret is stored encrypted, never in plain text', async () => {
   const { email, token } = await personSession()
   const { otpSecret } = (await prepare(token)).result
-  const { rows } = await server.app.deps.db.query<{ sealed: string }>('SELECT otp_secret_encrypted AS sealed FROM person WHERE email = $1', [email])
+  const { rows } = await server.app.deps.db.query<{ sealed: string }>('SELECT otp_pending_secret_encrypted AS sealed FROM person WHERE email = $1', [email])
   assert.match(rows[0]!.sealed, /^v1\.[0-9a-f]{8}\./)
   assert.ok(!rows[0]!.sealed.includes(otpSecret))
   // Moved to another person's row, it does not decrypt (the person id is bound into it).
   const other = await personSession()
-  await server.app.deps.db.query('UPDATE person SET otp_secret_encrypted = $1 WHERE email = $2', [rows[0]!.sealed, other.email])
+  await server.app.deps.db.query('UPDATE person SET otp_pending_secret_encrypted = $1 WHERE email = $2', [rows[0]!.sealed, other.email])
   assert.throws(() => server.app.deps.secrets.decrypt(rows[0]!.sealed, 'otp:someone-else'))
 })
 
@@ -106,17 +106,23 @@ test('otp: disableOtp turns it off; again is OTP_NOT_ACTIVE; confirm without pre
   assert.equal((await confirm(token, await codeAt(otpSecret))).error.code, 'NOT_PREPARED')
 })
 
-test('otp: preparing again while active turns the old secret off until the new one is confirmed', async () => {
+test('otp: preparing again while active keeps the old secret in force until the new one is confirmed', async () => {
   const { email, token } = await personSession()
   const first = (await prepare(token)).result.otpSecret
   assert.equal((await confirm(token, await codeAt(first))).ok, true)
   const second = (await prepare(token)).result.otpSecret
   assert.notEqual(first, second)
-  assert.equal(await otpEnabled(token), false)
+  assert.equal(await otpEnabled(token), true)
   clock.advance(30_000)
-  assert.equal((await confirm(token, await codeAt(first))).error.code, 'INVALID_OTP_TOKEN')
-  assert.equal((await confirm(token, await codeAt(second))).ok, true)
   assert.equal((await signIn(email)).error.code, 'OTP_REQUIRED')
+  assert.equal((await signIn(email, await codeAt(first))).ok, true, 'the old secret still signs in')
+  assert.equal((await confirm(token, await codeAt(first))).error.code, 'INVALID_OTP_TOKEN')
+  clock.advance(30_000)
+  assert.equal((await confirm(token, await codeAt(second))).ok, true)
+  clock.advance(30_000)
+  assert.equal((await signIn(email, await codeAt(first))).error.code, 'INVALID_OTP_TOKEN', 'the old secret is gone')
+  clock.advance(2_000) // past the back-off of that failure
+  assert.equal((await signIn(email, await codeAt(second))).ok, true)
 })
 
 test('otp: identities without a person may not set it up (ForbiddenError)', async () => {

@@ -14,6 +14,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
+      resetPersonMfa: false, manageAuthPolicies: false,
     },
   },
   {
@@ -25,6 +26,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: true, togglePasswordless: false, verifyEmail: true, forceSignOut: false, viewAuthLog: false,
+      resetPersonMfa: false, manageAuthPolicies: false,
     },
   },
   {
@@ -36,6 +38,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
+      resetPersonMfa: false, manageAuthPolicies: false,
     },
   },
   {
@@ -47,6 +50,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: true, viewAuthLog: false,
+      resetPersonMfa: true, manageAuthPolicies: true,
     },
   },
   {
@@ -58,6 +62,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: true, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
+      resetPersonMfa: false, manageAuthPolicies: false,
     },
   },
   {
@@ -69,6 +74,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: true, updateProject: true, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: true, listMailTemplates: true,
       signInPasswordless: true, togglePasswordless: true, verifyEmail: true, forceSignOut: true, viewAuthLog: true,
+      resetPersonMfa: true, manageAuthPolicies: true,
     },
   },
   {
@@ -80,6 +86,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: false, updateProject: false, createGlobalApiKey: true, viewGlobalApiKeys: true, disableApiKey: true, changeGlobalRoles: true,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
       signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: true, viewAuthLog: false,
+      resetPersonMfa: true, manageAuthPolicies: true,
     },
   },
   {
@@ -91,6 +98,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createProject: false, updateProject: false, createGlobalApiKey: false, viewGlobalApiKeys: false, disableApiKey: false, changeGlobalRoles: false,
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
+      resetPersonMfa: false, manageAuthPolicies: false,
     },
   },
 ]

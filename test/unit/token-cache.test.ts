@@ -24,6 +24,8 @@ function key(identityId: string, overrides: Partial<ApiKeyForAuth> = {}): ApiKey
     personId: null,
     personDisabledAt: null,
     trustForwardedClientInfo: false,
+    idleTimeout: null,
+    maxExpiresAt: null,
     ...overrides,
   }
 }

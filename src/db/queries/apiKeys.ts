@@ -18,6 +18,10 @@ export interface ApiKeyForAuth {
   personDisabledAt: Date | null
   /** Believed about its client's address and user agent (X-Contember-Client-IP and -User-Agent). */
   trustForwardedClientInfo: boolean
+  /** Seconds unused after which the session ends (an auth policy's idleTimeout); null: never. */
+  idleTimeout: number | null
+  /** Use never prolongs the session past this (an auth policy's tokenExpiration). */
+  maxExpiresAt: Date | null
 }
 
 /** The hot path of every request: one indexed look-up by the token's hash. */
@@ -26,7 +30,7 @@ export async function selectApiKeyForAuth(q: Queryable, tokenHash: string): Prom
     `SELECT k.id, k.token_hash AS "tokenHash", k.identity_id AS "identityId", k.type,
             k.expires_at AS "expiresAt", k.expiration_minutes AS "expirationMinutes",
             k.disabled_at AS "disabledAt", k.last_used_at AS "lastUsedAt", k.created_at AS "createdAt",
-            k.trust_forwarded_client_info AS "trustForwardedClientInfo", i.roles, i.description AS "identityDescription", p.id AS "personId", p.disabled_at AS "personDisabledAt"
+            k.trust_forwarded_client_info AS "trustForwardedClientInfo", k.idle_timeout AS "idleTimeout", k.max_expires_at AS "maxExpiresAt", i.roles, i.description AS "identityDescription", p.id AS "personId", p.disabled_at AS "personDisabledAt"
        FROM api_key k
        JOIN identity i ON i.id = k.identity_id
        LEFT JOIN person p ON p.identity_id = k.identity_id
@@ -45,13 +49,16 @@ export async function insertApiKey(q: Queryable, key: {
   /** Where a session was signed in from. */
   client?: { ip: string | null; userAgent: string | null }
   trustForwardedClientInfo?: boolean
+  idleTimeout?: number | null
+  maxExpiresAt?: Date | null
 }): Promise<{ id: string }> {
   const { rows } = await q.query<{ id: string }>(
     `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at, created_ip, created_user_agent,
-                          trust_forwarded_client_info)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+                          trust_forwarded_client_info, idle_timeout, max_expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
     [key.identityId, key.type, key.tokenHash, key.description ?? null, key.expirationMinutes ?? null,
-      key.expiresAt ?? null, key.createdAt, key.client?.ip ?? null, key.client?.userAgent ?? null, key.trustForwardedClientInfo ?? false])
+      key.expiresAt ?? null, key.createdAt, key.client?.ip ?? null, key.client?.userAgent ?? null, key.trustForwardedClientInfo ?? false,
+      key.idleTimeout ?? null, key.maxExpiresAt ?? null])
   return rows[0]!
 }
 
@@ -69,10 +76,20 @@ export async function touchApiKey(q: Queryable, id: string, at: Date, notBefore:
     `UPDATE api_key
         SET last_used_at = $2,
             expires_at = CASE WHEN expiration_minutes IS NULL THEN expires_at
-                              ELSE $2::timestamptz + expiration_minutes * interval '1 minute' END,
+                              ELSE least($2::timestamptz + expiration_minutes * interval '1 minute', max_expires_at) END,
             last_ip = coalesce($4, last_ip),
             last_user_agent = coalesce($5, last_user_agent)
       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [id, at, notBefore, client?.ip ?? null, client?.userAgent ?? null])
+}
+
+/**
+ * Ends a session left unused since before `idleSince`, unless a use was recorded since (by
+ * another node, say). True when this call ended it.
+ */
+export async function disableIdleSession(q: Queryable, id: string, idleSince: Date, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    'UPDATE api_key SET disabled_at = $3 WHERE id = $1 AND disabled_at IS NULL AND coalesce(last_used_at, created_at) < $2', [id, idleSince, at])
+  return rowCount > 0
 }
 
 /** Ends one key; false when it was already disabled. */

@@ -15,3 +15,8 @@ export async function notifyKeyChanged(q: Queryable, tokenHash: string): Promise
 export async function notifyIdentityChanged(q: Queryable, identityId: string): Promise<void> {
   await q.query('SELECT pg_notify($1, $2)', [INVALIDATION_CHANNEL, `identity:${identityId}`])
 }
+
+/** The auth policies changed: every node reads them again at its next sign-in. */
+export async function notifyPoliciesChanged(q: Queryable): Promise<void> {
+  await q.query('SELECT pg_notify($1, $2)', [INVALIDATION_CHANNEL, 'policies:'])
+}

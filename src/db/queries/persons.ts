@@ -6,6 +6,8 @@ export interface PersonRow {
   email: string | null
   name: string | null
   otpEnabled: boolean
+  /** Sign-in asks for a code mailed to the person. */
+  emailOtpEnabled: boolean
   /** The person's own passwordless choice; null: the `passwordless.enabled` policy decides. */
   passwordlessEnabled: boolean | null
   emailVerified: boolean
@@ -15,24 +17,30 @@ export interface PersonRow {
 export interface PersonCredentials extends PersonRow {
   passwordHash: string | null
   disabledAt: Date | null
+  /** The active TOTP secret (sealed); null unless TOTP is on. */
   otpSecretEncrypted: string | null
   otpActivatedAt: Date | null
   otpLastTimeStep: number | null
+  /** A set-up prepareOtp made and confirmOtp has not confirmed yet (sealed). */
+  otpPendingSecretEncrypted: string | null
+  mfaGraceUntil: Date | null
   emailVerificationRequired: boolean
   roles: string[]
 }
 
 /** The public part of a person: what may leave a use case towards a response. */
 export const publicPerson = (p: PersonCredentials): PersonRow => ({
-  id: p.id, identityId: p.identityId, email: p.email, name: p.name, otpEnabled: p.otpEnabled,
+  id: p.id, identityId: p.identityId, email: p.email, name: p.name, otpEnabled: p.otpEnabled, emailOtpEnabled: p.emailOtpEnabled,
   passwordlessEnabled: p.passwordlessEnabled, emailVerified: p.emailVerified,
 })
 
 const publicColumns = `p.id, p.identity_id AS "identityId", p.email, p.name, p.otp_activated_at IS NOT NULL AS "otpEnabled",
+  p.email_otp_enabled AS "emailOtpEnabled",
   p.passwordless_enabled AS "passwordlessEnabled", p.email_verified_at IS NOT NULL AS "emailVerified"`
 const credentialColumns = `${publicColumns}, p.password_hash AS "passwordHash", p.disabled_at AS "disabledAt",
   p.otp_secret_encrypted AS "otpSecretEncrypted", p.otp_activated_at AS "otpActivatedAt",
-  p.otp_last_time_step AS "otpLastTimeStep", p.email_verification_required AS "emailVerificationRequired", i.roles`
+  p.otp_last_time_step AS "otpLastTimeStep", p.email_verification_required AS "emailVerificationRequired", i.roles,
+  p.otp_pending_secret_encrypted AS "otpPendingSecretEncrypted", p.mfa_grace_until AS "mfaGraceUntil"`
 
 export async function selectPersonsByIds(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
   const { rows } = await q.query<PersonRow>(`SELECT ${publicColumns} FROM person p WHERE p.id = ANY($1::uuid[])`, [ids])
@@ -94,12 +102,43 @@ export async function setPersonDisabled(q: Queryable, id: string, at: Date): Pro
   return rowCount > 0
 }
 
-export async function updatePersonOtp(q: Queryable, id: string, otp: {
-  secretEncrypted: string | null; activatedAt: Date | null; lastTimeStep: number | null
-}): Promise<void> {
+/** Puts a new TOTP set-up in the pending slot; the active secret, if any, stays in force. */
+export async function setPendingOtp(q: Queryable, id: string, secretEncrypted: string, at: Date): Promise<void> {
+  await q.query('UPDATE person SET otp_pending_secret_encrypted = $2, otp_pending_created_at = $3 WHERE id = $1', [id, secretEncrypted, at])
+}
+
+/**
+ * Makes the pending set-up the active one, only if it is still the one given (a concurrent
+ * prepareOtp or confirmation wins otherwise). False when it was not.
+ */
+export async function activatePendingOtp(q: Queryable, id: string, secretEncrypted: string, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE person SET otp_secret_encrypted = otp_pending_secret_encrypted, otp_activated_at = $3, otp_last_time_step = NULL,
+                       otp_pending_secret_encrypted = NULL, otp_pending_created_at = NULL
+      WHERE id = $1 AND otp_pending_secret_encrypted = $2`, [id, secretEncrypted, at])
+  return rowCount > 0
+}
+
+/** Forgets the active and the pending TOTP secret. */
+export async function clearOtp(q: Queryable, id: string): Promise<void> {
   await q.query(
-    'UPDATE person SET otp_secret_encrypted = $2, otp_activated_at = $3, otp_last_time_step = $4 WHERE id = $1',
-    [id, otp.secretEncrypted, otp.activatedAt, otp.lastTimeStep])
+    `UPDATE person SET otp_secret_encrypted = NULL, otp_activated_at = NULL, otp_last_time_step = NULL,
+                       otp_pending_secret_encrypted = NULL, otp_pending_created_at = NULL WHERE id = $1`, [id])
+}
+
+export async function setEmailOtpEnabled(q: Queryable, id: string, enabled: boolean): Promise<void> {
+  await q.query('UPDATE person SET email_otp_enabled = $2 WHERE id = $1', [id, enabled])
+}
+
+/** Opens the person's MFA grace period (auth policies), unless one was opened already. */
+export async function openMfaGrace(q: Queryable, id: string, until: Date): Promise<void> {
+  await q.query('UPDATE person SET mfa_grace_until = $2 WHERE id = $1 AND mfa_grace_until IS NULL', [id, until])
+}
+
+/** resetPersonMfa: no TOTP, no email OTP, and a new grace period may open. */
+export async function resetPersonMfaColumns(q: Queryable, id: string): Promise<void> {
+  await clearOtp(q, id)
+  await q.query('UPDATE person SET email_otp_enabled = false, mfa_grace_until = NULL WHERE id = $1', [id])
 }
 
 /** Records an accepted TOTP step; false when that step (or a later one) was already used. */

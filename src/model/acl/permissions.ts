@@ -31,6 +31,8 @@ export type Action =
   | 'verifyEmail'
   | 'forceSignOut'
   | 'viewAuthLog'
+  | 'resetPersonMfa'
+  | 'manageAuthPolicies'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
   // The login token is public: it may start and finish the flows of people who cannot sign in.
@@ -40,7 +42,7 @@ const byRole: Record<string, ReadonlySet<Action>> = {
     'signUp', 'createSessionToken', 'changePassword', 'changeProfile', 'disablePerson',
     'viewPersons', 'viewConfiguration', 'configure',
     'createGlobalApiKey', 'viewGlobalApiKeys', 'disableApiKey', 'changeGlobalRoles',
-    'manageMailTemplates', 'listMailTemplates', 'forceSignOut',
+    'manageMailTemplates', 'listMailTemplates', 'forceSignOut', 'resetPersonMfa', 'manageAuthPolicies',
   ]),
   project_creator: new Set<Action>(['createProject']),
 }
@@ -76,6 +78,8 @@ const verbs: Record<Action, string> = {
   verifyEmail: 'verify an e-mail address',
   forceSignOut: 'force sign out a person',
   viewAuthLog: 'view the audit log',
+  resetPersonMfa: 'reset MFA for this person',
+  manageAuthPolicies: 'manage auth policies',
 }
 
 /** "You are not allowed to …", as the reference words it for `action`. */

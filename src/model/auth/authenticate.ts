@@ -1,7 +1,9 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { hashToken, sameHash } from '../tokens.js'
-import { selectApiKeyForAuth, touchApiKey, type ApiKeyForAuth, type ApiKeyType } from '../../db/queries/apiKeys.js'
+import { disableIdleSession, selectApiKeyForAuth, touchApiKey, type ApiKeyForAuth, type ApiKeyType } from '../../db/queries/apiKeys.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import { announceKeyChanged } from './announce.js'
 import type { CacheEntry } from './tokenCache.js'
 import { effectiveClient, type ClientInfo, type RequestOrigin } from '../clientInfo.js'
 
@@ -35,6 +37,9 @@ export const authFailureMessages: Record<AuthFailureCode, string> = {
   DISABLED: 'Authorization failure: API key is disabled',
   EXPIRED: 'Authorization failure: API key has expired',
 }
+
+/** A session its auth policy's idle timeout ended (the reason class stays DISABLED). */
+const IDLE_MESSAGE = 'Authorization failure: API key was idle for longer than its idle timeout'
 
 /** Last use (and session expiry) is written at most once per this interval per key. */
 export const TOUCH_INTERVAL_MS = 60_000
@@ -84,6 +89,9 @@ export function verifyTokenHash(deps: Deps, tokenHash: string, origin: RequestOr
 
 async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: CacheEntry | undefined, origin: RequestOrigin | null): Promise<Verdict<CacheEntry>> {
   let entry = cached
+  // This node's idea of the last use may be old (another node may have recorded a later one):
+  // a session that looks idle is read again before it is ended.
+  if (entry && isIdle(entry.key, now)) entry = undefined
   if (!entry || isExpired(entry.key, now)) {
     // Only working keys are cached: an unknown, a disabled and an expired token each cost the
     // same single look-up, so timing does not tell them apart.
@@ -94,6 +102,7 @@ async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: 
     if (!key || !sameHash(key.tokenHash, tokenHash)) return fail('INVALID', authFailureMessages.INVALID)
     if (key.disabledAt !== null || key.personDisabledAt !== null) return fail('DISABLED', authFailureMessages.DISABLED)
     if (isExpired(key, now)) return fail('EXPIRED', authFailureMessages.EXPIRED)
+    if (isIdle(key, now) && await endIdleSession(deps, tokenHash, key, now, origin)) return fail('DISABLED', IDLE_MESSAGE)
     entry = deps.tokens.set(tokenHash, key, now.getTime())
   }
   const { key } = entry
@@ -101,9 +110,34 @@ async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: 
     const client = origin && effectiveClient(origin, key.trustForwardedClientInfo)
     await touchApiKey(deps.db, key.id, now, new Date(now.getTime() - TOUCH_INTERVAL_MS), client)
     key.lastUsedAt = now
-    if (key.expirationMinutes !== null) key.expiresAt = new Date(now.getTime() + key.expirationMinutes * 60_000)
+    if (key.expirationMinutes !== null) {
+      const prolonged = now.getTime() + key.expirationMinutes * 60_000
+      key.expiresAt = new Date(key.maxExpiresAt === null ? prolonged : Math.min(prolonged, key.maxExpiresAt.getTime()))
+    }
   }
   return ok(entry)
+}
+
+/**
+ * Last use is recorded at most once a minute (TOUCH_INTERVAL_MS), so a session counts as idle
+ * only a minute after its idle timeout: never early.
+ */
+const isIdle = (key: ApiKeyForAuth, now: Date) =>
+  key.idleTimeout !== null && now.getTime() - (key.lastUsedAt ?? key.createdAt).getTime() > key.idleTimeout * 1000 + TOUCH_INTERVAL_MS
+
+/** Ends a session its idle timeout ran out on (once, on whichever node sees it first), for every node. */
+async function endIdleSession(deps: Deps, tokenHash: string, key: ApiKeyForAuth, now: Date, origin: RequestOrigin | null): Promise<boolean> {
+  const idleSince = new Date(now.getTime() - key.idleTimeout! * 1000 - TOUCH_INTERVAL_MS)
+  return deps.db.transaction(async (tx) => {
+    if (!await disableIdleSession(tx, key.id, idleSince, now)) return false
+    await announceKeyChanged(deps, tx, tokenHash)
+    const caller = { ...principalOf(key), client: origin ? effectiveClient(origin, key.trustForwardedClientInfo) : { ip: null, userAgent: null } }
+    await recordAuthEvent(deps, tx, caller, {
+      type: 'session_expired_idle', success: false, personId: key.personId, metadata: { sessionId: key.id },
+      eventData: { lastUsedAt: (key.lastUsedAt ?? key.createdAt).toISOString(), idleTimeout: key.idleTimeout },
+    })
+    return true
+  })
 }
 
 const touchDue = (key: ApiKeyForAuth, now: Date) => key.lastUsedAt === null || now.getTime() - key.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS

@@ -13,6 +13,8 @@ export type AuthEventType =
   | 'password_reset_init' | 'password_reset' | 'passwordless_login_init' | 'passwordless_login_exchange' | 'passwordless_login'
   | 'email_verify_init' | 'email_verify_complete' | 'email_change_init' | 'email_change_complete' | 'email_change'
   | 'unusual_login_detected' | 'step_up_required' | 'email_otp_sent'
+  | 'backup_code_generated' | 'backup_code_used' | 'backup_code_regenerated' | 'mfa_enrollment_required' | 'mfa_reset'
+  | 'session_policy_applied' | 'session_expired_idle' | 'auth_policy_change'
 
 export interface AuthEvent {
   type: AuthEventType

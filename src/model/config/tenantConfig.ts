@@ -20,6 +20,8 @@ export interface LoginConfig {
   /** Session length when sign-in names none, and the longest allowed; seconds (max null = no cap). */
   defaultTokenExpiration: number
   maxTokenExpiration: number | null
+  /** How long someone an auth policy requires MFA of may still sign in without it; seconds (0: not at all). */
+  mfaGraceDuration: number
   anomalyDetection: AnomalyDetectionConfig
 }
 
@@ -105,6 +107,7 @@ export const defaultConfig: TenantConfig = {
     revealLoginMethod: true,
     defaultTokenExpiration: 30 * 60,
     maxTokenExpiration: 180 * 86_400,
+    mfaGraceDuration: 0,
     anomalyDetection: { enabled: false, historySize: 10, emailThreshold: 1, stepUpThreshold: 3 },
   },
   // Off by default, as in the reference (a shared address, a company's NAT, would lock out
@@ -189,6 +192,7 @@ export const configInputSchema = z.object({
     revealLoginMethod: z.boolean().nullish(),
     defaultTokenExpiration: interval.nullish(),
     maxTokenExpiration: interval.nullish(),
+    mfaGraceDuration: interval.nullish(),
     // Bounded: each sign-in reads historySize rows of the auth log.
     anomalyDetection: z.object({
       enabled: z.boolean().nullish(),

@@ -25,15 +25,15 @@ const codeHash = (personId: string, code: string) => hashToken(`${personId}:${co
 /**
  * Mails the person a new code (EMAIL_OTP), in `tx`, and retires the earlier ones. At most
  * `rateLimits.emailOtpPerPerson` codes per window: more would let someone who knows the password
- * reset the attempt count with fresh codes, or flood the mailbox. False when the limit stopped
- * it (a code mailed earlier still works).
+ * reset the attempt count with fresh codes, or flood the mailbox. When the limit stopped it (a
+ * code mailed earlier still works): the seconds until another may be mailed.
  */
-export async function sendEmailOtp(deps: Deps, tx: Queryable, person: PersonCredentials, config: TenantConfig): Promise<boolean> {
+export async function sendEmailOtp(deps: Deps, tx: Queryable, person: PersonCredentials, config: TenantConfig): Promise<{ sent: true } | { sent: false; retryAfter: number }> {
   const at = deps.clock.now()
   const { limit, window } = config.rateLimits.emailOtpPerPerson
   if (limit > 0 && window > 0) {
     const reserved = await reserveWindowedRequest(tx, 'email', 'email_otp', person.email!, at, window * 1000, limit)
-    if (!reserved.allowed) return false
+    if (!reserved.allowed) return { sent: false, retryAfter: Math.max(1, Math.ceil((reserved.windowEnds.getTime() - at.getTime()) / 1000)) }
   }
   const code = newEmailOtpCode()
   await retirePersonTokens(tx, person.id, 'email_otp', at)
@@ -42,7 +42,7 @@ export async function sendEmailOtp(deps: Deps, tx: Queryable, person: PersonCred
     expiresAt: new Date(at.getTime() + EMAIL_OTP_MINUTES * 60_000), otpHash: codeHash(person.id, code),
   })
   await queueMail(deps, tx, { type: 'EMAIL_OTP', to: person.email!, project: null, variant: null, variables: { email: person.email!, code }, secrets: [code] })
-  return true
+  return { sent: true }
 }
 
 /**

@@ -11,6 +11,7 @@ import { otpContext } from '../sessions/secondFactor.js'
 import { checkOtp } from './totp.js'
 import { forbiddenMessage } from '../acl/permissions.js'
 import { myPerson } from '../persons/personAccess.js'
+import { spendEmailOtp } from '../emailOtp/emailOtp.js'
 
 /** A session this young has just proven the password (and code): it needs no second proof. */
 export const RECENT_SIGN_IN_MS = 5 * 60_000
@@ -29,8 +30,12 @@ export interface Proof {
  */
 export async function confirmPresence(deps: Deps, person: PersonCredentials, caller: Principal, proof: Proof):
     Promise<Result<null, 'FORBIDDEN'>> {
-  if (person.otpActivatedAt === null) return ok(null)
+  if (person.otpActivatedAt === null && !person.emailOtpEnabled) return ok(null)
   const now = deps.clock.now()
+  if (proof.otpToken && person.otpActivatedAt === null) {
+    // Email OTP: the code initEmailOtp mailed.
+    return await spendEmailOtp(deps, person, proof.otpToken) ? ok(null) : fail('FORBIDDEN', 'The code is not valid')
+  }
   if (proof.otpToken) {
     const secret = deps.secrets.decrypt(person.otpSecretEncrypted!, otpContext(person.id))
     const step = await checkOtp(secret, proof.otpToken, now, person.otpLastTimeStep)

@@ -9,7 +9,8 @@ import { markPersonTokenUsed, releaseOtpAttempt, reserveOtpAttempt, selectPerson
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { isUuid } from '../persons/findPerson.js'
 import { tokenNotFound, tokenRefusal } from '../personTokens.js'
-import { createSession, sessionMinutes, type SignInOptions } from '../sessions/createSession.js'
+import { createSession, type SignInOptions } from '../sessions/createSession.js'
+import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
 import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../sessions/secondFactor.js'
 import type { SignedIn } from '../sessions/signIn.js'
 import { hashToken, sameHash } from '../tokens.js'
@@ -19,7 +20,7 @@ import { passwordlessAllowed } from './passwordlessPolicy.js'
 export const MAX_OTP_ATTEMPTS = 3
 
 export type SignInPasswordlessErrorCode = 'TOKEN_NOT_FOUND' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_USED' | 'PERSON_DISABLED' |
-  'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'FORBIDDEN'
+  'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'MFA_ENROLLMENT_REQUIRED' | 'FORBIDDEN'
 
 export interface SignInPasswordlessInput {
   requestId: string
@@ -27,8 +28,10 @@ export interface SignInPasswordlessInput {
   /** The mailed token, or (validationType otp) the code the client set with activatePasswordlessOtp. */
   token: string
   expiration?: number | null
-  /** The TOTP code, for a person who enabled TOTP. */
+  /** The TOTP code (or the mailed one, with email OTP), for a person with a second factor. */
   mfaOtp?: string | null
+  /** A backup code instead of `mfaOtp`. */
+  backupCode?: string | null
   options?: SignInOptions | null
 }
 
@@ -56,16 +59,20 @@ async function attempt(deps: Deps, caller: Caller, input: SignInPasswordlessInpu
   const config = await loadTenantConfig(deps.db)
   if (person.disabledAt !== null) return fail('PERSON_DISABLED', 'Person is disabled')
   if (!passwordlessAllowed(config.passwordless.enabled, person.passwordlessEnabled)) return fail('TOKEN_INVALID', 'Passwordless sign-in is disabled for this person')
-  const now = deps.clock.now()
-  const second = await checkSecondFactor(deps, person, input.mfaOtp, now)
+  const policy = await effectivePolicy(deps, person.identityId, personRoles(person))
+  const second = await checkSecondFactor(deps, caller, person, { otpToken: input.mfaOtp, backupCode: input.backupCode }, { config, policy, enrol: false })
   if (!second.ok) return second
+  const now = deps.clock.now()
   return deps.db.transaction(async (tx) => {
     // Two sign-ins with one token: one wins.
     if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
     if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
     await markEmailVerified(tx, person.id, now)
-    const session = await createSession(tx, person.identityId, sessionMinutes(input.expiration, config.login), now, caller, input.options)
+    const session = await createSession(deps, tx, caller, {
+      identityId: person.identityId, personId: person.id, requested: input.expiration, login: config.login, policy, options: input.options,
+    })
     await recordAuthEvent(deps, tx, caller, { type: 'passwordless_login', success: true, personId: person.id, metadata: { requestId: request.id, sessionId: session.id } })
+    if (second.value.backupCodeUsed) await recordAuthEvent(deps, tx, caller, { type: 'backup_code_used', success: true, personId: person.id })
     return ok({ token: session.token, person: { ...publicPerson(person), emailVerified: true } })
   })
 }

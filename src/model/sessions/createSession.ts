@@ -3,15 +3,21 @@ import { insertApiKey } from '../../db/queries/apiKeys.js'
 import type { LoginConfig } from '../config/tenantConfig.js'
 import { generateToken, hashToken } from '../tokens.js'
 import type { Caller } from '../auth/authenticate.js'
+import type { Deps } from '../deps.js'
+import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
+import { NO_POLICY, type EffectivePolicy } from '../authPolicies/effectivePolicy.js'
 
 /**
- * The length of a new session in minutes: what the caller asked for, else the configured
- * default, never more than the configured maximum and never less than a minute.
+ * The length of a new session in minutes: what the caller asked for (unless a policy forbids
+ * remembering sign-ins), else the configured default; never more than the configured maximum
+ * or a policy's `tokenExpiration`, and never less than a minute.
  */
-export function sessionMinutes(requested: number | null | undefined, login: LoginConfig): number {
+export function sessionMinutes(requested: number | null | undefined, login: LoginConfig, policy: EffectivePolicy = NO_POLICY): number {
   // 0 means "the default", as in the reference; a negative length would make a dead session.
-  const wanted = requested && requested > 0 ? requested : Math.ceil(login.defaultTokenExpiration / 60)
-  const capped = login.maxTokenExpiration === null ? wanted : Math.min(wanted, Math.floor(login.maxTokenExpiration / 60))
+  const asked = requested && requested > 0 && policy.rememberMeAllowed !== false ? requested : null
+  const wanted = asked ?? Math.ceil(login.defaultTokenExpiration / 60)
+  const caps = [login.maxTokenExpiration, policy.tokenExpiration].filter((cap): cap is number => cap !== null)
+  const capped = caps.length > 0 ? Math.min(wanted, Math.floor(Math.min(...caps) / 60)) : wanted
   return Math.max(1, capped)
 }
 
@@ -21,23 +27,46 @@ export interface SignInOptions {
   trustForwardedClientInfo?: boolean | null
 }
 
+export interface NewSession {
+  identityId: string
+  /** Whose session (the auth log's `session_policy_applied` names them). */
+  personId: string
+  /** Minutes the caller asked for (`expiration`). */
+  requested: number | null | undefined
+  login: LoginConfig
+  policy: EffectivePolicy
+  options?: SignInOptions | null
+}
+
 /**
  * Makes a session key for an identity, noting where it was signed in from; the token is returned
- * once and only its hash is kept. Only a caller whose own key is trusted to forward its client's
- * address may pass that trust on (a session made through the public login token never is).
+ * once and only its hash is kept. The policies in force give it its limits: a length capped by
+ * `tokenExpiration` that use never prolongs past it, and an `idleTimeout`. Only a caller whose own
+ * key is trusted to forward its client's address may pass that trust on (a session made through
+ * the public login token never is).
  */
-export async function createSession(q: Queryable, identityId: string, minutes: number, now: Date, caller: Caller, options?: SignInOptions | null):
-    Promise<{ id: string; token: string }> {
+export async function createSession(deps: Deps, tx: Queryable, caller: Caller, session: NewSession): Promise<{ id: string; token: string }> {
+  const now = deps.clock.now()
+  const { policy } = session
+  const minutes = sessionMinutes(session.requested, session.login, policy)
   const token = generateToken()
-  const { id } = await insertApiKey(q, {
-    identityId,
+  const { id } = await insertApiKey(tx, {
+    identityId: session.identityId,
     type: 'session',
     tokenHash: hashToken(token),
     expirationMinutes: minutes,
     expiresAt: new Date(now.getTime() + minutes * 60_000),
     createdAt: now,
     client: caller.client,
-    trustForwardedClientInfo: caller.trustForwardedClientInfo && options?.trustForwardedClientInfo === true,
+    trustForwardedClientInfo: caller.trustForwardedClientInfo && session.options?.trustForwardedClientInfo === true,
+    idleTimeout: policy.idleTimeout,
+    maxExpiresAt: policy.tokenExpiration === null ? null : new Date(now.getTime() + policy.tokenExpiration * 1000),
   })
+  if (policy.mfaRequired || policy.tokenExpiration !== null || policy.idleTimeout !== null || policy.rememberMeAllowed !== null) {
+    await recordAuthEvent(deps, tx, caller, {
+      type: 'session_policy_applied', success: true, personId: session.personId, metadata: { sessionId: id },
+      eventData: { tokenExpiration: policy.tokenExpiration, idleTimeout: policy.idleTimeout, rememberMeAllowed: policy.rememberMeAllowed, mfaRequired: policy.mfaRequired },
+    })
+  }
   return { id, token }
 }

@@ -2,7 +2,8 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { publicPerson, type PersonCredentials } from '../../db/queries/persons.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
-import { createSession, sessionMinutes, type SignInOptions } from './createSession.js'
+import { createSession, type SignInOptions } from './createSession.js'
+import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
 import type { SignedIn } from './signIn.js'
 import type { Caller } from '../auth/authenticate.js'
 import { personToManage } from '../persons/personAccess.js'
@@ -40,8 +41,9 @@ async function sessionFor(deps: Deps, caller: Caller, person: PersonCredentials,
     return fail('PERSON_DISABLED', `Person with id ${person.id} is disabled`)
   }
   const config = await loadTenantConfig(deps.db)
+  const policy = await effectivePolicy(deps, person.identityId, personRoles(person))
   return deps.db.transaction(async (tx) => {
-    const session = await createSession(tx, person.identityId, sessionMinutes(expiration, config.login), deps.clock.now(), caller, options)
+    const session = await createSession(deps, tx, caller, { identityId: person.identityId, personId: person.id, requested: expiration, login: config.login, policy, options })
     await recordAuthEvent(deps, tx, caller, { type: 'create_session_token', success: true, targetPersonId: person.id, metadata: { sessionId: session.id } })
     return ok({ token: session.token, person: publicPerson(person) })
   })

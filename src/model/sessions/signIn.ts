@@ -6,21 +6,22 @@ import { loadTenantConfig, type LoginConfig, type TenantConfig } from '../config
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../passwords/hashing.js'
 import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
 import { MAX_EMAIL_LENGTH, normaliseEmail } from '../persons/email.js'
-import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from './secondFactor.js'
+import { checkSecondFactor, claimSecondFactor, mailCode, otpAlreadyUsed } from './secondFactor.js'
 import { reserveAttempt } from './backoff.js'
 import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
-import { createSession, sessionMinutes, type SignInOptions } from './createSession.js'
+import { createSession, type SignInOptions } from './createSession.js'
+import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { withinIpLimit } from '../rateLimits.js'
 import { assessSignIn, type RiskAssessment } from './signInRisk.js'
-import { sendEmailOtp, spendEmailOtp } from '../emailOtp/emailOtp.js'
+import { spendEmailOtp } from '../emailOtp/emailOtp.js'
 import { queueMail } from '../mail/queueMail.js'
 import type { Transaction } from '../../db/db.js'
 
 export type SignInErrorCode =
   | 'INVALID_CREDENTIALS' | 'UNKNOWN_EMAIL' | 'INVALID_PASSWORD' | 'PERSON_DISABLED' | 'NO_PASSWORD_SET'
-  | 'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'RATE_LIMIT_EXCEEDED' | 'EMAIL_NOT_VERIFIED'
+  | 'OTP_REQUIRED' | 'INVALID_OTP_TOKEN' | 'RATE_LIMIT_EXCEEDED' | 'EMAIL_NOT_VERIFIED' | 'MFA_ENROLLMENT_REQUIRED'
 
 export interface SignInInput {
   email: string
@@ -28,12 +29,15 @@ export interface SignInInput {
   /** Minutes; the configured default when absent or 0, capped by the configured maximum. */
   expiration?: number | null
   otpToken?: string | null
+  backupCode?: string | null
   options?: SignInOptions | null
 }
 
 export interface SignedIn {
   token: string
   person: PersonRow
+  /** An enrolment an auth policy required was finished by this sign-in: the backup codes, shown once. */
+  backupCodes?: string[] | null
 }
 
 /** `raw`: the code before revealUserExists/revealLoginMethod hid it (the auth log keeps it). */
@@ -89,7 +93,6 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
   const refusal = await checkCredentials(person, email, input.password, config.login)
   if (refusal) return answer(fail(refusal.code, refusal.message), person?.id ?? null, refusal.raw)
   const found = person!
-  const now = deps.clock.now()
 
   // The password was right, so what follows is no guess: an unverified address, or the first
   // step of a normal two-step sign-in (no code tried yet), gives its attempt back, and the next
@@ -98,16 +101,17 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
     await releaseSignInAttempt(deps.db, email, reserved.value.previous)
     return answer(fail('EMAIL_NOT_VERIFIED', 'E-mail address has not been verified'), found.id)
   }
-  const second = await checkSecondFactor(deps, found, input.otpToken, now)
+  const policy = await effectivePolicy(deps, found.identityId, personRoles(found))
+  const second = await checkSecondFactor(deps, caller, found, input, { config, policy, enrol: true })
   if (!second.ok) {
-    if (second.code === 'OTP_REQUIRED') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
+    if (second.code !== 'INVALID_OTP_TOKEN') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
     return answer(second, found.id)
   }
 
   // An unusual sign-in (login.anomalyDetection) is told to the person; a very unusual one must
-  // also give a code mailed to them, unless it gave a TOTP code just now.
+  // also give a code mailed to them, unless it proved a second factor just now.
   const risk = await assessSignIn(deps, found.id, caller.client, config.login.anomalyDetection)
-  if (risk?.action === 'stepUp' && second.value.step === null) {
+  if (risk?.action === 'stepUp' && !second.value.proven) {
     const stepUp = await stepUpRefusal(deps, caller, found, risk, input.otpToken, config)
     if (stepUp) {
       if (stepUp.code === 'OTP_REQUIRED') await releaseSignInAttempt(deps.db, email, reserved.value.previous)
@@ -120,10 +124,13 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
     if (!await claimSecondFactor(tx, found.id, second.value.step)) return otpAlreadyUsed()
     if (rehash) await updatePersonPasswordHash(tx, found.id, rehash)
     await deleteSignInFailures(tx, email)
-    const session = await createSession(tx, found.identityId, sessionMinutes(input.expiration, config.login), now, caller, input.options)
+    const session = await createSession(deps, tx, caller, {
+      identityId: found.identityId, personId: found.id, requested: input.expiration, login: config.login, policy, options: input.options,
+    })
     await recordAuthEvent(deps, tx, caller, { type: 'login', success: true, personId: found.id, personInputIdentifier: email, metadata: { sessionId: session.id } })
+    if (second.value.backupCodeUsed) await recordAuthEvent(deps, tx, caller, { type: 'backup_code_used', success: true, personId: found.id })
     if (risk && risk.action !== 'allow') await noteUnusualSignIn(deps, tx, caller, found, risk, true)
-    return ok({ token: session.token, person: publicPerson(found) })
+    return ok({ token: session.token, person: publicPerson(found), backupCodes: second.value.backupCodes })
   })
   return answer(result, found.id)
 }
@@ -136,12 +143,9 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
 async function stepUpRefusal(deps: Deps, caller: Caller, person: PersonCredentials, risk: RiskAssessment, code: string | null | undefined, config: TenantConfig):
     Promise<Extract<Result<never, 'OTP_REQUIRED' | 'INVALID_OTP_TOKEN'>, { ok: false }> | null> {
   if (code && await spendEmailOtp(deps, person, code)) return null
+  // When the per-person limit stops a new code, the last one mailed still works.
+  if (!code) await mailCode(deps, caller, person, config)
   await deps.db.transaction(async (tx) => {
-    if (!code) {
-      // When the per-person limit stops a new code, the last one mailed still works.
-      const sent = await sendEmailOtp(deps, tx, person, config)
-      await recordAuthEvent(deps, tx, caller, { type: 'email_otp_sent', success: sent, personId: person.id, ...(sent ? {} : { errorCode: 'RATE_LIMIT_EXCEEDED' }) })
-    }
     await noteUnusualSignIn(deps, tx, caller, person, risk, false)
     await recordAuthEvent(deps, tx, caller, { type: 'step_up_required', success: false, personId: person.id, eventData: { score: risk.score, reasons: risk.reasons } })
   })
