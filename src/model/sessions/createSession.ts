@@ -8,14 +8,15 @@ import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { NO_POLICY, type EffectivePolicy } from '../authPolicies/effectivePolicy.js'
 
 /**
- * The length of a new session in minutes: what the caller asked for (unless a policy forbids
- * remembering sign-ins), else the configured default; never more than the configured maximum
- * or a policy's `tokenExpiration`, and never less than a minute.
+ * The length of a new session in minutes: what the caller asked for, else the configured
+ * default; never more than the configured maximum or a policy's `tokenExpiration`, nor (where a
+ * policy forbids remembering sign-ins) more than the default, and never less than a minute.
  */
 export function sessionMinutes(requested: number | null | undefined, login: LoginConfig, policy: EffectivePolicy = NO_POLICY): number {
   // 0 means "the default", as in the reference; a negative length would make a dead session.
-  const asked = requested && requested > 0 && policy.rememberMeAllowed !== false ? requested : null
-  const wanted = asked ?? Math.ceil(login.defaultTokenExpiration / 60)
+  const byDefault = Math.ceil(login.defaultTokenExpiration / 60)
+  const asked = requested && requested > 0 ? requested : byDefault
+  const wanted = policy.rememberMeAllowed === false ? Math.min(asked, byDefault) : asked
   const caps = [login.maxTokenExpiration, policy.tokenExpiration].filter((cap): cap is number => cap !== null)
   const capped = caps.length > 0 ? Math.min(wanted, Math.floor(Math.min(...caps) / 60)) : wanted
   return Math.max(1, capped)

@@ -130,7 +130,9 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
     await recordAuthEvent(deps, tx, caller, { type: 'login', success: true, personId: found.id, personInputIdentifier: email, metadata: { sessionId: session.id } })
     if (second.value.backupCodeUsed) await recordAuthEvent(deps, tx, caller, { type: 'backup_code_used', success: true, personId: found.id })
     if (risk && risk.action !== 'allow') await noteUnusualSignIn(deps, tx, caller, found, risk, true)
-    return ok({ token: session.token, person: publicPerson(found), backupCodes: second.value.backupCodes })
+    // An enrolment this sign-in finished turned TOTP on after `found` was read.
+    const person = second.value.backupCodes ? { ...publicPerson(found), otpEnabled: true } : publicPerson(found)
+    return ok({ token: session.token, person, backupCodes: second.value.backupCodes })
   })
   return answer(result, found.id)
 }
