@@ -44,7 +44,7 @@ export const LIST_FACTOR = 10
  */
 export const PASSWORD_FIELDS: ReadonlySet<string> = new Set([
   'signIn', 'signUp', 'changePassword', 'changeMyPassword', 'prepareOtp', 'disableOtp',
-  'resetPassword', 'invite', 'unmanagedInvite', 'disableEmailOtp',
+  'resetPassword', 'invite', 'unmanagedInvite', 'disableEmailOtp', 'regenerateBackupCodes',
   // Not a hash, but a mail and a deliberate wait per call (model/mail/anonymousFlows.ts), or a
   // code guess (3 per request).
   'createResetPasswordRequest', 'initSignInPasswordless', 'signInPasswordless', 'requestEmailVerification',

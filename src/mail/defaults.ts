@@ -113,9 +113,9 @@ Mail about the account now goes to the new address.</p>
   EMAIL_OTP: {
     subject: 'Your verification code',
     content: `<p>Hello,</p>
-<p>to finish signing in to <strong>{{email}}</strong>, enter this code. It works once, for 10 minutes:</p>
+<p>here is the code that confirms it is you, for your account <strong>{{email}}</strong>. It works once, for 10 minutes:</p>
 ${code('{{code}}')}
-<p>If you are not signing in right now, someone else knows your password: change it.</p>`,
+<p>If you did not just sign in or change your sign-in settings, someone else knows your password: change it.</p>`,
   },
   UNUSUAL_LOGIN: {
     subject: 'Unusual sign-in to your account',

@@ -7,8 +7,8 @@ import { toPayload } from '../payload.js'
 
 const forbidden = { forbidden: ['FORBIDDEN'] }
 
-export const regenerateBackupCodes: Resolver = async (_, __, ctx) =>
-  toPayload(raiseUnnamed(await backupCodes.regenerateBackupCodes(ctx.deps, ctx.caller), forbidden))
+export const regenerateBackupCodes: Resolver<{ password?: string | null; otpToken?: string | null }> = async (_, args, ctx) =>
+  toPayload(raiseUnnamed(await backupCodes.regenerateBackupCodes(ctx.deps, ctx.caller, args), forbidden))
 
 export const initEmailOtp: Resolver = async (_, __, ctx) =>
   toPayload(raiseUnnamed(await emailOtp.initEmailOtp(ctx.deps, ctx.caller), forbidden))

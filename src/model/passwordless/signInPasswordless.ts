@@ -11,6 +11,8 @@ import { isUuid } from '../persons/findPerson.js'
 import { tokenNotFound, tokenRefusal } from '../personTokens.js'
 import { createSession, type SignInOptions } from '../sessions/createSession.js'
 import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
+import { reserveAttempt } from '../sessions/backoff.js'
+import { deleteSignInFailures, releaseSignInAttempt } from '../../db/queries/signInFailures.js'
 import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../sessions/secondFactor.js'
 import type { SignedIn } from '../sessions/signIn.js'
 import { hashToken, sameHash } from '../tokens.js'
@@ -60,14 +62,24 @@ async function attempt(deps: Deps, caller: Caller, input: SignInPasswordlessInpu
   if (person.disabledAt !== null) return fail('PERSON_DISABLED', 'Person is disabled')
   if (!passwordlessAllowed(config.passwordless.enabled, person.passwordlessEnabled)) return fail('TOKEN_INVALID', 'Passwordless sign-in is disabled for this person')
   const policy = await effectivePolicy(deps, person.identityId, personRoles(person))
+  // A code guessed here counts towards the sign-in back-off of the person, as in signIn: the
+  // mailed link alone must not give unlimited tries at the second factor.
+  const guessing = Boolean(input.mfaOtp || input.backupCode)
+  const reserved = guessing ? await reserveAttempt(deps, person.email!, config.login) : null
+  // The schema has no rate-limit code here: the code is refused unchecked, with when to retry.
+  if (reserved && !reserved.ok) return fail('INVALID_OTP_TOKEN', `Too many wrong codes: ${reserved.message}`)
   const second = await checkSecondFactor(deps, caller, person, { otpToken: input.mfaOtp, backupCode: input.backupCode }, { config, policy, enrol: false })
-  if (!second.ok) return second
+  if (!second.ok) {
+    if (reserved?.ok && second.code !== 'INVALID_OTP_TOKEN') await releaseSignInAttempt(deps.db, person.email!, reserved.value.previous)
+    return second
+  }
   const now = deps.clock.now()
   return deps.db.transaction(async (tx) => {
     // Two sign-ins with one token: one wins.
     if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
     if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
     await markEmailVerified(tx, person.id, now)
+    if (guessing) await deleteSignInFailures(tx, person.email!)
     const session = await createSession(deps, tx, caller, {
       identityId: person.identityId, personId: person.id, requested: input.expiration, login: config.login, policy, options: input.options,
     })

@@ -70,7 +70,7 @@ export async function checkSecondFactor(deps: Deps, caller: Caller, person: Pers
 export async function mailCode(deps: Deps, caller: Caller, person: PersonCredentials, config: TenantConfig): Promise<void> {
   await deps.db.transaction(async (tx) => {
     const { sent } = await sendEmailOtp(deps, tx, person, config)
-    await recordAuthEvent(deps, tx, caller, { type: 'email_otp_sent', success: sent, personId: person.id, ...(sent ? {} : { errorCode: 'RATE_LIMIT_EXCEEDED' }) })
+    await recordAuthEvent(deps, tx, caller, { type: 'email_otp_sent', success: sent, personId: person.id, ...(sent ? {} : { errorCode: 'RATE_LIMITED' }) })
   })
 }
 
