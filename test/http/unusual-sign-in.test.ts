@@ -184,7 +184,7 @@ test('step-up: at most rateLimits.emailOtpPerPerson codes per window; the last o
   await settle()
   assert.equal(mailsTo(person, 'Your verification code').length, 1)
   const sent = (await logOf(person)).filter((e) => e.type === 'email_otp_sent').map((e) => [e.success, e.errorCode])
-  assert.deepEqual(sent, [[false, 'RATE_LIMIT_EXCEEDED'], [true, null]])
+  assert.deepEqual(sent, [[false, 'RATE_LIMITED'], [true, null]])
   assert.equal((await signInFrom(person, abroad, code)).ok, true)
   await payload(server, 'mutation { configure(config: { rateLimits: { emailOtpPerPerson: { limit: null } } }) { ok } }')
 })
