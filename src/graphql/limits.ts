@@ -49,6 +49,8 @@ export const PASSWORD_FIELDS: ReadonlySet<string> = new Set([
   // code guess (3 per request).
   'createResetPasswordRequest', 'initSignInPasswordless', 'signInPasswordless', 'requestEmailVerification',
   'initEmailOtp', 'confirmEmailOtp',
+  // A round trip to the provider (discovery, token endpoint, keys) each.
+  'initSignInIDP', 'signInIDP',
 ])
 
 /**

@@ -50,6 +50,7 @@ import { addMailTemplate } from './mail/addMailTemplate.js'
 import { removeMailTemplate } from './mail/removeMailTemplate.js'
 import { regenerateBackupCodes, initEmailOtp, confirmEmailOtp, disableEmailOtp, resetPersonMfa } from './mfa/mfa.js'
 import { authPolicies, createAuthPolicy, updateAuthPolicy, deleteAuthPolicy } from './authPolicies/authPolicies.js'
+import { identityProviders, addIDP, updateIDP, disableIDP, enableIDP, initSignInIDP, signInIDP, disconnectMyIdentityProvider } from './idp/idp.js'
 
 // The one place that says which resolver answers which field.
 export const resolvers = {
@@ -58,12 +59,13 @@ export const resolvers = {
   Interval,
   // Every argument is bounded before a resolver sees it (inputLimits.ts).
   // How each root field ended is counted for the metrics (outcomes.ts).
-  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken, authLog, authPolicies })),
+  Query: withOutcomes('query', withInputLimits({ me, personById, persons, configuration, projects, projectBySlug, projectMemberships, globalApiKeys, mailTemplates, checkResetPasswordToken, authLog, authPolicies, identityProviders })),
   Mutation: withOutcomes('mutation', withInputLimits({
     signUp, signIn, createSessionToken, signOut, revokeSession, forceSignOutPerson,
     changeProfile, changeMyProfile, changePassword, changeMyPassword, disablePerson,
     prepareOtp, confirmOtp, disableOtp, regenerateBackupCodes, initEmailOtp, confirmEmailOtp, disableEmailOtp, resetPersonMfa,
     createAuthPolicy, updateAuthPolicy, deleteAuthPolicy,
+    addIDP, updateIDP, disableIDP, enableIDP, initSignInIDP, signInIDP, disconnectMyIdentityProvider,
     configure,
     createProject, updateProject, setProjectSecret,
     addProjectMember, updateProjectMember, removeProjectMember,

@@ -15,6 +15,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
       resetPersonMfa: false, manageAuthPolicies: false,
+      manageIdentityProviders: false, signInIdp: false, disconnectMyIdp: false,
     },
   },
   {
@@ -27,6 +28,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: true, togglePasswordless: false, verifyEmail: true, forceSignOut: false, viewAuthLog: false,
       resetPersonMfa: false, manageAuthPolicies: false,
+      manageIdentityProviders: false, signInIdp: true, disconnectMyIdp: false,
     },
   },
   {
@@ -39,6 +41,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
       resetPersonMfa: false, manageAuthPolicies: false,
+      manageIdentityProviders: false, signInIdp: false, disconnectMyIdp: true,
     },
   },
   {
@@ -51,6 +54,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: true, viewAuthLog: false,
       resetPersonMfa: true, manageAuthPolicies: true,
+      manageIdentityProviders: true, signInIdp: false, disconnectMyIdp: false,
     },
   },
   {
@@ -63,6 +67,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
       resetPersonMfa: false, manageAuthPolicies: false,
+      manageIdentityProviders: false, signInIdp: false, disconnectMyIdp: false,
     },
   },
   {
@@ -75,6 +80,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: true, resetPassword: true, manageMailTemplates: true, listMailTemplates: true,
       signInPasswordless: true, togglePasswordless: true, verifyEmail: true, forceSignOut: true, viewAuthLog: true,
       resetPersonMfa: true, manageAuthPolicies: true,
+      manageIdentityProviders: true, signInIdp: true, disconnectMyIdp: true,
     },
   },
   {
@@ -87,6 +93,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: true, listMailTemplates: true,
       signInPasswordless: false, togglePasswordless: true, verifyEmail: false, forceSignOut: true, viewAuthLog: false,
       resetPersonMfa: true, manageAuthPolicies: true,
+      manageIdentityProviders: true, signInIdp: false, disconnectMyIdp: true,
     },
   },
   {
@@ -99,6 +106,7 @@ const table: { roles: string[]; allowed: Record<Action, boolean> }[] = [
       createResetPasswordRequest: false, resetPassword: false, manageMailTemplates: false, listMailTemplates: false,
       signInPasswordless: false, togglePasswordless: false, verifyEmail: false, forceSignOut: false, viewAuthLog: false,
       resetPersonMfa: false, manageAuthPolicies: false,
+      manageIdentityProviders: false, signInIdp: false, disconnectMyIdp: false,
     },
   },
 ]

@@ -12,6 +12,7 @@ export interface AuthLogInsert {
   ipAddress: string | null
   userAgent: string | null
   geoCountry?: string | null
+  identityProviderId?: string | null
   metadata?: Record<string, unknown>
   eventData?: unknown
   at: Date
@@ -20,11 +21,11 @@ export interface AuthLogInsert {
 export async function insertAuthLog(q: Queryable, e: AuthLogInsert): Promise<void> {
   await q.query(
     `INSERT INTO auth_log (created_at, type, success, invoked_by_identity_id, person_id, target_person_id, person_input_identifier,
-                           error_code, error_message, ip_address, user_agent, metadata, event_data, geo_country)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+                           error_code, error_message, ip_address, user_agent, metadata, event_data, geo_country, identity_provider_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [e.at, e.type, e.success, e.invokedByIdentityId, e.personId ?? null, e.targetPersonId ?? null, e.personInputIdentifier ?? null,
       e.errorCode ?? null, e.errorMessage ?? null, e.ipAddress, e.userAgent, JSON.stringify(e.metadata ?? {}),
-      e.eventData === undefined ? null : JSON.stringify(e.eventData), e.geoCountry ?? null])
+      e.eventData === undefined ? null : JSON.stringify(e.eventData), e.geoCountry ?? null, e.identityProviderId ?? null])
 }
 
 /** What a person's recent sign-ins came from: what an unusual one is told apart by. */

@@ -74,7 +74,7 @@ export async function selectPersons(q: Queryable, filter: PersonsFilter, limit: 
 }
 
 export async function insertPerson(q: Queryable, person: {
-  identityId: string; email: string; name: string | null; passwordHash: string | null; createdAt: Date; emailVerificationRequired?: boolean
+  identityId: string; email: string | null; name: string | null; passwordHash: string | null; createdAt: Date; emailVerificationRequired?: boolean
 }): Promise<PersonRow> {
   const { rows } = await q.query<PersonRow>(
     `INSERT INTO person AS p (identity_id, email, name, password_hash, created_at, email_verification_required) VALUES ($1, $2, $3, $4, $5, $6)

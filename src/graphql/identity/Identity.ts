@@ -1,5 +1,6 @@
 import * as model from '../../model/identities/identityReads.js'
 import type { IdentityRow } from '../../model/rows.js'
+import type { PersonRow } from '../../db/queries/persons.js'
 import { seesAsSelf, type Context } from '../context.js'
 import { accessTo } from '../projects/access.js'
 
@@ -31,5 +32,8 @@ export const identityLoaders = {
   },
   ApiKey: { identity: identitiesOf },
   ApiKeyWithToken: { identity: identitiesOf },
-  Person: { identity: identitiesOf },
+  Person: {
+    identity: identitiesOf,
+    identityProviders: (batch: Batch<PersonRow>, ctx: Context) => model.identityProvidersOfPersons(ctx.deps, viewer(ctx), batch.map(({ obj }) => obj)),
+  },
 }

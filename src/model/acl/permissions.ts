@@ -33,16 +33,19 @@ export type Action =
   | 'viewAuthLog'
   | 'resetPersonMfa'
   | 'manageAuthPolicies'
+  | 'manageIdentityProviders'
+  | 'signInIdp'
+  | 'disconnectMyIdp'
 
 const byRole: Record<string, ReadonlySet<Action>> = {
   // The login token is public: it may start and finish the flows of people who cannot sign in.
-  login: new Set<Action>(['signIn', 'createResetPasswordRequest', 'resetPassword', 'signInPasswordless', 'verifyEmail']),
-  person: new Set<Action>(['signOut', 'changeMyPassword', 'changeMyProfile', 'manageMyOtp', 'togglePasswordless']),
+  login: new Set<Action>(['signIn', 'createResetPasswordRequest', 'resetPassword', 'signInPasswordless', 'verifyEmail', 'signInIdp']),
+  person: new Set<Action>(['signOut', 'changeMyPassword', 'changeMyProfile', 'manageMyOtp', 'togglePasswordless', 'disconnectMyIdp']),
   project_admin: new Set<Action>([
     'signUp', 'createSessionToken', 'changePassword', 'changeProfile', 'disablePerson',
     'viewPersons', 'viewConfiguration', 'configure',
     'createGlobalApiKey', 'viewGlobalApiKeys', 'disableApiKey', 'changeGlobalRoles',
-    'manageMailTemplates', 'listMailTemplates', 'forceSignOut', 'resetPersonMfa', 'manageAuthPolicies',
+    'manageMailTemplates', 'listMailTemplates', 'forceSignOut', 'resetPersonMfa', 'manageAuthPolicies', 'manageIdentityProviders',
   ]),
   project_creator: new Set<Action>(['createProject']),
 }
@@ -80,6 +83,9 @@ const verbs: Record<Action, string> = {
   viewAuthLog: 'view the audit log',
   resetPersonMfa: 'reset MFA for this person',
   manageAuthPolicies: 'manage auth policies',
+  manageIdentityProviders: 'manage identity providers',
+  signInIdp: 'sign in through an identity provider',
+  disconnectMyIdp: 'disconnect your identity provider',
 }
 
 /** "You are not allowed to …", as the reference words it for `action`. */

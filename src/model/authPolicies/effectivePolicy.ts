@@ -71,11 +71,11 @@ export const personRoles = (person: { roles: readonly string[] }) => person.role
  * The policies that apply to an identity: global ones naming one of its global roles, project
  * ones naming a role it holds in that project (its own memberships).
  */
-export async function effectivePolicy(deps: Deps, identityId: string, globalRoles: readonly string[]): Promise<EffectivePolicy> {
-  const policies = await deps.policies.list(deps.db)
+export async function effectivePolicy(deps: Deps, identityId: string, globalRoles: readonly string[], q: Queryable = deps.db): Promise<EffectivePolicy> {
+  const policies = await deps.policies.list(q)
   if (policies.length === 0) return NO_POLICY
   const projectIds = [...new Set(policies.filter((p) => p.projectId !== null).map((p) => p.projectId!))]
-  const held = projectIds.length > 0 ? await selectProjectRoles(deps.db, identityId, projectIds) : []
+  const held = projectIds.length > 0 ? await selectProjectRoles(q, identityId, projectIds) : []
   const applies = (p: AuthPolicyRow) => p.scope === 'global'
     ? p.roles.some((role) => globalRoles.includes(role))
     : p.roles.some((role) => held.some((m) => m.projectId === p.projectId && m.role === role))

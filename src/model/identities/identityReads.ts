@@ -6,6 +6,7 @@ import { mayActOnIdentity } from '../acl/permissions.js'
 import { selectIdentitiesByIds, type IdentityRow } from '../../db/queries/identities.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectPersonsByIds, type PersonRow } from '../../db/queries/persons.js'
+import { selectLinksOfPersons } from '../../db/queries/identityProviders.js'
 import { selectProjects, selectProjectsByIds, type ProjectRow } from '../../db/queries/projects.js'
 import { administersAllProjects, visibleMemberships, type ProjectAccess } from '../projects/projectAccess.js'
 
@@ -93,4 +94,17 @@ export async function sessionsOfIdentities(deps: Deps, viewer: Viewer, rows: rea
   const visible = rows.filter((row) => viewer.seesAsSelf(row.id) || mayActOnIdentity(viewer.roles, row.roles))
   const sessions = visible.length ? await selectLiveSessions(deps.db, visible.map((row) => row.id), deps.clock.now()) : []
   return rows.map((row) => sessions.filter((s) => s.identityId === row.id))
+}
+
+/**
+ * Person.identityProviders: the providers each person is connected to, for the person themself
+ * and for those who may act on them; others see an empty list.
+ */
+export async function identityProvidersOfPersons(deps: Deps, viewer: Viewer, persons: readonly PersonRow[]) {
+  const identities = await selectIdentitiesByIds(deps.db, persons.filter((p) => !viewer.seesAsSelf(p.identityId)).map((p) => p.identityId))
+  const visible = persons.filter((p) => viewer.seesAsSelf(p.identityId) || mayActOnIdentity(viewer.roles, identities.find((i) => i.id === p.identityId)?.roles ?? ['super_admin']))
+  const links = visible.length ? await selectLinksOfPersons(deps.db, visible.map((p) => p.id)) : []
+  return persons.map((p) => links.filter((l) => l.personId === p.id).map((l) => ({
+    id: l.id, createdAt: l.createdAt, externalIdentifier: l.externalIdentifier, identityProvider: { slug: l.slug, type: l.type, disabledAt: l.disabledAt },
+  })))
 }

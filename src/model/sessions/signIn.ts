@@ -17,6 +17,7 @@ import { withinIpLimit } from '../rateLimits.js'
 import { assessSignIn, type RiskAssessment } from './signInRisk.js'
 import { spendEmailOtp } from '../emailOtp/emailOtp.js'
 import { queueMail } from '../mail/queueMail.js'
+import { selectExclusiveProviderOf } from '../../db/queries/identityProviders.js'
 import type { Transaction } from '../../db/db.js'
 
 export type SignInErrorCode =
@@ -93,6 +94,12 @@ async function attemptSignIn(deps: Deps, caller: Caller, input: SignInInput): Pr
   const refusal = await checkCredentials(person, email, input.password, config.login)
   if (refusal) return answer(fail(refusal.code, refusal.message), person?.id ?? null, refusal.raw)
   const found = person!
+  // A person of an exclusive identity provider signs in only through it.
+  const exclusive = await selectExclusiveProviderOf(deps.db, found.id)
+  if (exclusive) {
+    const hide = hidden(config.login, 'NO_PASSWORD_SET', `This person signs in through the identity provider ${exclusive}`)
+    return answer(fail(hide.code, hide.message), found.id, hide.raw)
+  }
 
   // The password was right, so what follows is no guess: an unverified address, or the first
   // step of a normal two-step sign-in (no code tried yet), gives its attempt back, and the next
