@@ -6,6 +6,8 @@ export interface ErrorDetails {
   weakPasswordReasons?: string[]
   retryAfter?: number
   membershipValidation?: { code: string; role: string; variable: string | null }[]
+  /** signUp's EMAIL_ALREADY_EXISTS: what the person should do instead. */
+  recommendedAction?: 'SIGN_IN' | 'RESET_PASSWORD'
   /** MFA_ENROLLMENT_REQUIRED: the TOTP secret to enrol with. */
   mfaEnrollment?: { otpUri: string; otpSecret: string }
 }

@@ -50,6 +50,20 @@ test('signUp: a taken email, also in another case or with whitespace, is EMAIL_A
   assert.deepEqual(await counts(server), before)
 })
 
+test('signUp: EMAIL_ALREADY_EXISTS recommends SIGN_IN (a password is set) or RESET_PASSWORD (none), only while both reveal flags are on', async () => {
+  const query = 'mutation($email: String!, $password: String) { signUp(email: $email, password: $password) { ok error { code recommendedAction } } }'
+  const withPassword = await signUpPerson(server)
+  const withoutPassword = await signUpPerson(server, { password: null })
+  const again = async (email: string) => (await payload(server, query, { email, password: goodPassword() })).error
+  assert.deepEqual(await again(withPassword.email), { code: 'EMAIL_ALREADY_EXISTS', recommendedAction: 'SIGN_IN' })
+  assert.deepEqual(await again(withoutPassword.email), { code: 'EMAIL_ALREADY_EXISTS', recommendedAction: 'RESET_PASSWORD' })
+  for (const flags of [{ revealLoginMethod: false }, { revealUserExists: false }]) {
+    await payload(server, 'mutation($login: ConfigLoginInput) { configure(config: { login: $login }) { ok } }', { login: flags })
+    assert.deepEqual(await again(withPassword.email), { code: 'EMAIL_ALREADY_EXISTS', recommendedAction: null }, JSON.stringify(flags))
+    await payload(server, 'mutation { configure(config: { login: { revealUserExists: true, revealLoginMethod: true } }) { ok } }')
+  }
+})
+
 test('signUp: a malformed email is INVALID_EMAIL_FORMAT and changes nothing', async () => {
   const before = await counts(server)
   for (const email of ['abc', '', '@example.com', 'ada@', 'ada@@example.com', 'ada@exa mple..com']) {

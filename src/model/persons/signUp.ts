@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { insertIdentity } from '../../db/queries/identities.js'
-import { insertPerson, type PersonRow } from '../../db/queries/persons.js'
+import { insertPerson, selectPersonCredentials, type PersonRow } from '../../db/queries/persons.js'
 import { refuseWeakPassword } from '../passwords/refuseWeakPassword.js'
 import { exceedsHashCeilings, HASH_CEILINGS, hashPassword, isSupportedPasswordHash } from '../passwords/hashing.js'
 import type { Caller } from '../auth/authenticate.js'
@@ -57,8 +57,8 @@ export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Pr
     // Hashed before the transaction opens: the slow part holds no locks.
     passwordHash = await hashPassword(input.password)
   }
-  const { signup } = await loadTenantConfig(deps.db)
-  return deps.db.transaction(async (tx) => {
+  const { signup, login } = await loadTenantConfig(deps.db)
+  const result = await deps.db.transaction(async (tx): Promise<Result<PersonRow, SignUpErrorCode>> => {
     // `person` is stored too, after the given roles, as the reference stores it.
     const identity = await insertIdentity(tx, { roles: [...new Set([...input.roles ?? [], 'person'])] })
     try {
@@ -75,4 +75,10 @@ export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Pr
       throw error
     }
   })
+  // Where answers may tell who exists and how they sign in, the answer says what to do instead.
+  if (!result.ok && result.code === 'EMAIL_ALREADY_EXISTS' && login.revealUserExists && login.revealLoginMethod) {
+    const existing = await selectPersonCredentials(deps.db, { email })
+    if (existing) return fail(result.code, result.message, { recommendedAction: existing.passwordHash !== null ? 'SIGN_IN' : 'RESET_PASSWORD' })
+  }
+  return result
 }
