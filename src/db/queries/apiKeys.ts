@@ -51,14 +51,17 @@ export async function insertApiKey(q: Queryable, key: {
   trustForwardedClientInfo?: boolean
   idleTimeout?: number | null
   maxExpiresAt?: Date | null
+  /** A session signed in through an identity provider, and the ID token it gave (sealed). */
+  identityProviderId?: string | null
+  idpIdTokenSealed?: string | null
 }): Promise<{ id: string }> {
   const { rows } = await q.query<{ id: string }>(
     `INSERT INTO api_key (identity_id, type, token_hash, description, expiration_minutes, expires_at, created_at, created_ip, created_user_agent,
-                          trust_forwarded_client_info, idle_timeout, max_expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+                          trust_forwarded_client_info, idle_timeout, max_expires_at, identity_provider_id, idp_id_token_sealed)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
     [key.identityId, key.type, key.tokenHash, key.description ?? null, key.expirationMinutes ?? null,
       key.expiresAt ?? null, key.createdAt, key.client?.ip ?? null, key.client?.userAgent ?? null, key.trustForwardedClientInfo ?? false,
-      key.idleTimeout ?? null, key.maxExpiresAt ?? null])
+      key.idleTimeout ?? null, key.maxExpiresAt ?? null, key.identityProviderId ?? null, key.idpIdTokenSealed ?? null])
   return rows[0]!
 }
 
@@ -90,6 +93,14 @@ export async function disableIdleSession(q: Queryable, id: string, idleSince: Da
   const { rowCount } = await q.query(
     'UPDATE api_key SET disabled_at = $3 WHERE id = $1 AND disabled_at IS NULL AND coalesce(last_used_at, created_at) < $2', [id, idleSince, at])
   return rowCount > 0
+}
+
+/** The identity provider a session was signed in through, with its sealed ID token; null for other sessions. */
+export async function selectSessionIdp(q: Queryable, id: string): Promise<{ identityProviderId: string; idTokenSealed: string | null } | null> {
+  const { rows } = await q.query<{ identityProviderId: string; idTokenSealed: string | null }>(
+    `SELECT identity_provider_id AS "identityProviderId", idp_id_token_sealed AS "idTokenSealed"
+       FROM api_key WHERE id = $1 AND identity_provider_id IS NOT NULL`, [id])
+  return rows[0] ?? null
 }
 
 /** Ends one key; false when it was already disabled. */

@@ -3,5 +3,7 @@ import type { Resolver } from '../context.js'
 import { raiseUnnamed } from '../errors.js'
 import { toPayload } from '../payload.js'
 
-export const signOut: Resolver<{ all?: boolean | null }> = async (_, args, ctx) =>
-  toPayload(raiseUnnamed(await model.signOut(ctx.deps, ctx.caller, args.all ?? false), { forbidden: ['FORBIDDEN'] }))
+export const signOut: Resolver<{ all?: boolean | null }> = async (_, args, ctx) => {
+  const result = raiseUnnamed(await model.signOut(ctx.deps, ctx.caller, args.all ?? false), { forbidden: ['FORBIDDEN'] })
+  return { ...toPayload(result), logoutUrl: result.ok ? result.value.logoutUrl : null }
+}

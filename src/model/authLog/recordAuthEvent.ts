@@ -15,7 +15,7 @@ export type AuthEventType =
   | 'unusual_login_detected' | 'step_up_required' | 'email_otp_sent'
   | 'backup_code_generated' | 'backup_code_used' | 'backup_code_regenerated' | 'mfa_enrollment_required' | 'mfa_reset'
   | 'session_policy_applied' | 'session_expired_idle' | 'auth_policy_change'
-  | 'idp_login' | 'idp_create' | 'idp_update' | 'idp_disable' | 'idp_enable' | 'idp_disconnect' | 'idp_role_mapped' | 'idp_role_mapping_failed'
+  | 'idp_login' | 'idp_create' | 'idp_update' | 'idp_disable' | 'idp_enable' | 'idp_disconnect' | 'idp_role_mapped' | 'idp_role_mapping_failed' | 'idp_logout_initiated'
 
 export interface AuthEvent {
   type: AuthEventType

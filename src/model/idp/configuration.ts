@@ -62,6 +62,8 @@ const schemas = {
     url: endpoint,
     clientSecret: z.string().min(1).max(2000),
     fetchUserInfo: z.boolean().optional(),
+    /** Where the provider's sign-out page sends the person afterwards (signOut's logoutUrl). */
+    postLogoutRedirectUri: z.string().url().max(2000).optional(),
   }).strict(),
   apple: z.object({
     ...common,

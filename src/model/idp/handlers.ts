@@ -15,6 +15,8 @@ export interface Claims {
   name: string | null
   /** Every claim, for claim mapping and `idpResponse`. */
   raw: Record<string, unknown>
+  /** The ID token itself (for the provider's sign-out page); none from Facebook. */
+  idToken: string | null
 }
 
 /** What the caller keeps between initSignInIDP and signInIDP (it holds no secret of ours). */
@@ -191,7 +193,7 @@ export async function finishAuth(provider: ProviderRef, data: { url?: string; pa
   }
   for (const key of ['nonce', 'at_hash', 'c_hash']) delete raw[key]
   if (provider.type === 'apple' && data.parameters?.user) raw.user = parseAppleUser(data.parameters.user)
-  return claimsOf(raw, provider.type === 'apple' ? appleName(raw.user) : null)
+  return { ...claimsOf(raw, provider.type === 'apple' ? appleName(raw.user) : null), idToken: tokens.id_token }
 }
 
 /**
@@ -220,7 +222,7 @@ function callbackUrl(data: { url?: string; parameters?: Record<string, string>; 
   }
 }
 
-function claimsOf(raw: Record<string, unknown>, nameFromForm: string | null): Claims {
+function claimsOf(raw: Record<string, unknown>, nameFromForm: string | null): Omit<Claims, 'idToken'> {
   const sub = raw.sub
   if ((typeof sub !== 'string' || sub === '') && typeof sub !== 'number') throw new IdpError('IDP_VALIDATION_FAILED', 'The ID token has no subject')
   const email = typeof raw.email === 'string' && raw.email !== '' ? raw.email.trim().toLowerCase() : null
@@ -258,7 +260,7 @@ async function facebookClaims(config: FacebookConfig, accessToken: string): Prom
     throw new IdpError('INVALID_IDP_RESPONSE', `Facebook's Graph API could not be asked: ${describe(error)}`)
   }
   // Facebook gives only confirmed addresses; whether that counts as verified is the provider's option (assumeEmailVerified).
-  return claimsOf({ ...body, sub: body.id }, null)
+  return { ...claimsOf({ ...body, sub: body.id }, null), idToken: null }
 }
 
 /** The provider refused (an error answer): INVALID_IDP_RESPONSE; what we refused to believe: IDP_VALIDATION_FAILED. */
@@ -272,6 +274,23 @@ function mapError(error: unknown): IdpError {
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300)
+
+/**
+ * The provider's own sign-out page for a session signed in through it (RP-initiated logout), or
+ * null when it has none (Apple and Facebook have none).
+ */
+export async function endSessionUrl(provider: ProviderRef, idToken: string): Promise<string | null> {
+  if (provider.type !== 'oidc') return null
+  const config = provider.config as OidcConfig
+  const metadata = await metadataOf(provider, config.url, config.clientId)
+  if (!metadata.end_session_endpoint) return null
+  const client = new oidc.Configuration(metadata, config.clientId)
+  if (insecureIfLoopback(new URL(metadata.end_session_endpoint)).length > 0) oidc.allowInsecureRequests(client)
+  return oidc.buildEndSessionUrl(client, {
+    id_token_hint: idToken,
+    ...config.postLogoutRedirectUri ? { post_logout_redirect_uri: config.postLogoutRedirectUri } : {},
+  }).href
+}
 
 /** Forgets a provider's cached discovery and keys (its configuration changed). */
 export function forgetProvider(id: string): void {

@@ -34,6 +34,8 @@ export interface IdpOptionsInput {
 
 /** What the secrets of a provider are sealed to: moved to another row, they do not open. */
 export const idpSecretContext = (slug: string) => `idp:${slug}`
+/** What a session's ID token from the provider is sealed to. */
+export const idTokenContext = (slug: string) => `idp:${slug}:id_token`
 
 const MAX_SLUG = 100
 

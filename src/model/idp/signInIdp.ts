@@ -14,7 +14,7 @@ import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js
 import { isUniqueViolation } from '../../db/errors.js'
 import { parseProviderConfig, type IdpType } from './configuration.js'
 import { finishAuth, IdpError, initAuth, type Claims, type ProviderRef } from './handlers.js'
-import { fullConfiguration } from './identityProviders.js'
+import { fullConfiguration, idTokenContext } from './identityProviders.js'
 import { applyClaimMapping } from './claimMapping.js'
 
 // Signing in through an identity provider: initSignInIDP makes the URL to send the person to,
@@ -39,7 +39,7 @@ const validationMessage = (error: z.ZodError) => {
 }
 
 /** A stored provider that may be used now, as the handlers take it. */
-function usable(deps: Deps, row: IdentityProviderRow | null): ProviderRef | null {
+export function usable(deps: Deps, row: IdentityProviderRow | null): ProviderRef | null {
   if (!row || row.disabledAt !== null) return null
   const parsed = parseProviderConfig(row.type as IdpType, fullConfiguration(deps, row))
   if (!parsed.ok) return null
@@ -126,6 +126,7 @@ async function attempt(deps: Deps, caller: Caller, row: IdentityProviderRow | nu
     const policy = await effectivePolicy(deps, fresh.identityId, personRoles(fresh), tx)
     const session = await createSession(deps, tx, caller, {
       identityId: fresh.identityId, personId: fresh.id, requested: args.expiration, login: config.login, policy, options: args.options,
+      idp: { identityProviderId: row!.id, idTokenSealed: claims.idToken ? deps.secrets.encrypt(claims.idToken, idTokenContext(row!.slug)) : null },
     })
     await recordAuthEvent(deps, tx, caller, {
       type: 'idp_login', success: true, personId: fresh.id, identityProviderId: row!.id, personInputIdentifier: claims.email, metadata: { sessionId: session.id },

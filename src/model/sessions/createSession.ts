@@ -37,6 +37,8 @@ export interface NewSession {
   login: LoginConfig
   policy: EffectivePolicy
   options?: SignInOptions | null
+  /** Signed in through an identity provider: which, and its ID token (sealed), for signOut's logoutUrl. */
+  idp?: { identityProviderId: string; idTokenSealed: string | null }
 }
 
 /**
@@ -62,6 +64,8 @@ export async function createSession(deps: Deps, tx: Queryable, caller: Caller, s
     trustForwardedClientInfo: caller.trustForwardedClientInfo && session.options?.trustForwardedClientInfo === true,
     idleTimeout: policy.idleTimeout,
     maxExpiresAt: policy.tokenExpiration === null ? null : new Date(now.getTime() + policy.tokenExpiration * 1000),
+    identityProviderId: session.idp?.identityProviderId ?? null,
+    idpIdTokenSealed: session.idp?.idTokenSealed ?? null,
   })
   if (policy.mfaRequired || policy.tokenExpiration !== null || policy.idleTimeout !== null || policy.rememberMeAllowed !== null) {
     await recordAuthEvent(deps, tx, caller, {
