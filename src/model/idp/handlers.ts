@@ -168,6 +168,14 @@ export async function initAuth(provider: ProviderRef, data: { redirectUrl: strin
 export async function finishAuth(provider: ProviderRef, data: { url?: string; parameters?: Record<string, string>; redirectUrl?: string; sessionData: SessionData }): Promise<Claims> {
   const callback = callbackUrl(data)
   const client = await configurationOf(provider)
+  // openid-client sends the callback's address without any query as redirect_uri; a redirect URL
+  // with a query of its own must go as it was registered and sent at initSignInIDP.
+  const redirectUri = data.redirectUrl ?? redirectUriOf(callback)
+  const tokenEndpoint = client.serverMetadata().token_endpoint
+  client[oidc.customFetch] = (url, options) => {
+    if (url === tokenEndpoint && options.body instanceof URLSearchParams && options.body.has('redirect_uri')) options.body.set('redirect_uri', redirectUri)
+    return fetch(url, options as RequestInit)
+  }
   let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>
   try {
     tokens = await oidc.authorizationCodeGrant(client, callback, {
@@ -222,6 +230,14 @@ function callbackUrl(data: { url?: string; parameters?: Record<string, string>; 
   }
 }
 
+/** The callback's address without what the provider added to it. */
+function redirectUriOf(callback: URL): string {
+  const url = new URL(callback)
+  url.hash = ''
+  for (const key of ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri']) url.searchParams.delete(key)
+  return url.href
+}
+
 function claimsOf(raw: Record<string, unknown>, nameFromForm: string | null): Omit<Claims, 'idToken'> {
   const sub = raw.sub
   if ((typeof sub !== 'string' || sub === '') && typeof sub !== 'number') throw new IdpError('IDP_VALIDATION_FAILED', 'The ID token has no subject')
@@ -268,6 +284,11 @@ function mapError(error: unknown): IdpError {
   if (error instanceof IdpError) return error
   if (error instanceof oidc.AuthorizationResponseError || error instanceof oidc.ResponseBodyError) {
     return new IdpError('INVALID_IDP_RESPONSE', `The identity provider answered ${error.error}${error.error_description ? `: ${error.error_description}` : ''}`)
+  }
+  // A refusal not in OAuth 2's error format (Facebook's { error: { message, type, code } }, an
+  // HTML page, a 5xx) is still the provider answering with an error, not ours to doubt.
+  if (error instanceof oidc.ClientError && error.cause instanceof Response && !error.cause.ok) {
+    return new IdpError('INVALID_IDP_RESPONSE', `The identity provider answered HTTP ${error.cause.status}`)
   }
   if (error instanceof oidc.ClientError) return new IdpError('IDP_VALIDATION_FAILED', error.message)
   return new IdpError('INVALID_IDP_RESPONSE', `The identity provider could not be asked: ${describe(error)}`)
