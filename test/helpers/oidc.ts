@@ -38,6 +38,13 @@ export interface OidcHarness {
   authorize(authUrl: string, sub: string): Promise<string>
   /** Signs with a new key (new kid) from now on; the JWKS then holds only that key. */
   rotateKeys(): Promise<void>
+  /**
+   * Signs with a new key from now on while the JWKS goes on publishing only the key it published
+   * before: ID tokens as a forger would make them. With `sameKid` the new key takes the kid the
+   * JWKS publishes (a token naming a published kid, signed by another key); otherwise it has a
+   * kid of its own that the JWKS never names. rotateKeys() ends it.
+   */
+  signWithUnpublishedKey(options?: { sameKid?: boolean }): Promise<void>
   /** The kid the provider signs with now. */
   readonly kid: string
   stop(): Promise<void>
@@ -143,10 +150,16 @@ function memoryAdapter() {
   }
 }
 
-async function newSigningKey(): Promise<JWK> {
+async function newSigningKey(kid: string = randomUUID()): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
-  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' }
+  return { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' }
 }
+
+/** What a JWKS publishes of an RSA signing key. */
+const publicPart = ({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest }: JWK): JWK => rest
+
+/** oidc-provider's default path of the JWKS (routes.jwks). */
+const JWKS_PATH = '/jwks'
 
 // A cookie jar good enough for oidc-provider: per host, by name and path, honouring deletion.
 // `now` is the provider's time, which its cookies' Expires are computed from.
@@ -202,6 +215,9 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   let provider: Provider | undefined
   let providerCallback: ((req: IncomingMessage, res: ServerResponse) => unknown) | undefined
   let kid = ''
+  let signingKey: JWK | undefined
+  /** While set (signWithUnpublishedKey), the JWKS answered instead of the provider's own. */
+  let publishedInstead: JWK[] | undefined
 
   const interaction = async (req: IncomingMessage, res: ServerResponse, current: Provider) => {
     const details = await current.interactionDetails(req, res)
@@ -236,6 +252,11 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       return
     }
     const handle = () => {
+      if (publishedInstead && req.method === 'GET' && req.url?.split('?')[0] === JWKS_PATH) {
+        res.writeHead(200, { 'content-type': 'application/jwk-set+json; charset=utf-8' })
+        res.end(JSON.stringify({ keys: publishedInstead }))
+        return
+      }
       if (req.method === 'GET' && req.url?.startsWith('/interaction/')) {
         interaction(req, res, current).catch((error: unknown) => {
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
@@ -310,12 +331,13 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     },
   })
 
-  const install = async () => {
-    const signingKey = await newSigningKey()
-    const next = await quietly(() => new ProviderClass(issuer, configure(signingKey)))
+  const install = async (keyId?: string) => {
+    const key = await newSigningKey(keyId)
+    const next = await quietly(() => new ProviderClass(issuer, configure(key)))
     provider = next
     providerCallback = next.callback()
-    kid = signingKey.kid!
+    signingKey = key
+    kid = key.kid!
   }
 
   let stopped: Promise<void> | undefined
@@ -343,7 +365,14 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     redirectUris,
     accounts,
     get kid() { return kid },
-    async rotateKeys() { await install() },
+    async rotateKeys() {
+      await install()
+      publishedInstead = undefined
+    },
+    async signWithUnpublishedKey(options = {}) {
+      publishedInstead ??= [publicPart(signingKey!)]
+      await install(options.sameKid ? publishedInstead[0]!.kid : undefined)
+    },
     stop,
     async authorize(authUrl, sub) {
       const jar = cookieJar(clock ?? (() => Date.now()))

@@ -13,13 +13,16 @@ export interface IdentityProviderRow {
   initReturnsConfig: boolean
   requireVerifiedEmail: boolean
   assumeEmailVerified: boolean
+  /** Last added or changed by a super admin; otherwise it reaches only persons a project admin could act on. */
+  writtenBySuperAdmin: boolean
 }
 
 export type IdentityProviderOptions = Pick<IdentityProviderRow, 'autoSignUp' | 'exclusive' | 'initReturnsConfig' | 'requireVerifiedEmail' | 'assumeEmailVerified'>
 
 const columns = `id, slug, type, configuration, secrets_sealed AS "secretsSealed", disabled_at AS "disabledAt",
   auto_sign_up AS "autoSignUp", exclusive, init_returns_config AS "initReturnsConfig",
-  require_verified_email AS "requireVerifiedEmail", assume_email_verified AS "assumeEmailVerified"`
+  require_verified_email AS "requireVerifiedEmail", assume_email_verified AS "assumeEmailVerified",
+  written_by_super_admin AS "writtenBySuperAdmin"`
 
 export async function selectIdentityProviders(q: Queryable): Promise<IdentityProviderRow[]> {
   const { rows } = await q.query<IdentityProviderRow>(`SELECT ${columns} FROM identity_provider ORDER BY created_at, slug`)
@@ -34,20 +37,20 @@ export async function selectIdentityProvider(q: Queryable, slug: string, forUpda
 export async function insertIdentityProvider(q: Queryable, p: Omit<IdentityProviderRow, 'id' | 'disabledAt'>, at: Date): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
     `INSERT INTO identity_provider (slug, type, configuration, secrets_sealed, auto_sign_up, exclusive, init_returns_config,
-                                    require_verified_email, assume_email_verified, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+                                    require_verified_email, assume_email_verified, written_by_super_admin, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
     [p.slug, p.type, JSON.stringify(p.configuration), p.secretsSealed, p.autoSignUp, p.exclusive, p.initReturnsConfig,
-      p.requireVerifiedEmail, p.assumeEmailVerified, at])
+      p.requireVerifiedEmail, p.assumeEmailVerified, p.writtenBySuperAdmin, at])
   return rows[0]!.id
 }
 
 export async function updateIdentityProvider(q: Queryable, id: string, p: Omit<IdentityProviderRow, 'id' | 'slug' | 'disabledAt'>): Promise<void> {
   await q.query(
     `UPDATE identity_provider SET type = $2, configuration = $3, secrets_sealed = $4, auto_sign_up = $5, exclusive = $6,
-            init_returns_config = $7, require_verified_email = $8, assume_email_verified = $9
+            init_returns_config = $7, require_verified_email = $8, assume_email_verified = $9, written_by_super_admin = $10
       WHERE id = $1`,
     [id, p.type, JSON.stringify(p.configuration), p.secretsSealed, p.autoSignUp, p.exclusive, p.initReturnsConfig,
-      p.requireVerifiedEmail, p.assumeEmailVerified])
+      p.requireVerifiedEmail, p.assumeEmailVerified, p.writtenBySuperAdmin])
 }
 
 export async function setIdentityProviderDisabled(q: Queryable, id: string, at: Date | null): Promise<void> {

@@ -290,7 +290,11 @@ function mapError(error: unknown): IdpError {
   if (error instanceof oidc.ClientError && error.cause instanceof Response && !error.cause.ok) {
     return new IdpError('INVALID_IDP_RESPONSE', `The identity provider answered HTTP ${error.cause.status}`)
   }
-  if (error instanceof oidc.ClientError) return new IdpError('IDP_VALIDATION_FAILED', error.message)
+  if (error instanceof oidc.ClientError) {
+    // openid-client's messages are general ("unexpected JWT claim value encountered"); the cause names the claim.
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+    return new IdpError('IDP_VALIDATION_FAILED', `${error.message}${cause}`.slice(0, 500))
+  }
   return new IdpError('INVALID_IDP_RESPONSE', `The identity provider could not be asked: ${describe(error)}`)
 }
 
@@ -313,7 +317,7 @@ export async function endSessionUrl(provider: ProviderRef, idToken: string): Pro
   }).href
 }
 
-/** Forgets a provider's cached discovery and keys (its configuration changed). */
+/** Forgets a provider's cached discovery (its configuration changed); keys stay cached by their URL. */
 export function forgetProvider(id: string): void {
   for (const key of discovered.keys()) if (key.startsWith(`${id}:`)) discovered.delete(key)
 }

@@ -124,11 +124,11 @@ export async function addIdp(deps: Deps, caller: Caller, input: { identityProvid
   if (!isIdpType(input.type)) return fail('UNKNOWN_TYPE', `IDP type ${input.type} not found`)
   const config = await checked(deps, caller, input.type, slug, input.configuration)
   if (!config.ok) return config
-  const row = { slug, type: input.type, ...config.value, ...options(input.options) }
+  const row = { slug, type: input.type, ...config.value, ...options(input.options), writtenBySuperAdmin: caller.roles.includes('super_admin') }
   try {
     return await deps.db.transaction(async (tx) => {
-      await insertIdentityProvider(tx, row, deps.clock.now())
-      await recordAuthEvent(deps, tx, caller, { type: 'idp_create', success: true, eventData: { slug, before: null, after: snapshot(row) } })
+      const id = await insertIdentityProvider(tx, row, deps.clock.now())
+      await recordAuthEvent(deps, tx, caller, { type: 'idp_create', success: true, identityProviderId: id, eventData: { slug, before: null, after: snapshot(row) } })
       return ok(null)
     })
   } catch (error) {
@@ -155,7 +155,8 @@ export async function updateIdp(deps: Deps, caller: Caller, input: {
   const next = given == null ? stored : input.mergeConfiguration ? mergeConfiguration(stored, given as Record<string, unknown>) : given
   const config = await checked(deps, caller, type, existing.slug, next)
   if (!config.ok) return config
-  const row = { type, ...config.value, ...options(input.options, existing) }
+  // Any change by a project admin leaves the provider unable to reach persons above them.
+  const row = { type, ...config.value, ...options(input.options, existing), writtenBySuperAdmin: caller.roles.includes('super_admin') }
   return deps.db.transaction(async (tx) => {
     await updateIdentityProvider(tx, existing.id, row)
     await recordAuthEvent(deps, tx, caller, { type: 'idp_update', success: true, identityProviderId: existing.id, eventData: {

@@ -4,7 +4,7 @@ import type { Transaction } from '../../db/db.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
 import type { Caller } from '../auth/authenticate.js'
-import { forbiddenMessage, may } from '../acl/permissions.js'
+import { forbiddenMessage, may, mayActOnIdentity } from '../acl/permissions.js'
 import { insertIdentity } from '../../db/queries/identities.js'
 import { insertPerson, publicPerson, selectPersonCredentials, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
 import { insertLink, selectIdentityProvider, selectLinkedPersonId, type IdentityProviderRow } from '../../db/queries/identityProviders.js'
@@ -142,12 +142,18 @@ async function attempt(deps: Deps, caller: Caller, row: IdentityProviderRow | nu
  */
 async function personFor(deps: Deps, tx: Transaction, provider: IdentityProviderRow, claims: Claims): Promise<Result<PersonCredentials, SignInIdpErrorCode>> {
   const now = deps.clock.now()
+  // A provider a project admin wrote (they may run the provider themselves) must not sign anyone
+  // in whom a project admin could not act on: a super admin, say.
+  const reachable = (person: PersonCredentials) => provider.writtenBySuperAdmin || mayActOnIdentity(['project_admin'], person.roles)
+  const unreachable = (person: PersonCredentials) =>
+    refuse('PERSON_NOT_FOUND', `Person ${claims.email ?? claims.externalIdentifier} not found`, { personId: person.id, email: claims.email })
   const linked = await selectLinkedPersonId(tx, provider.id, claims.externalIdentifier)
   if (linked) {
     const person = await selectPersonCredentials(tx, { id: linked })
-    if (person) return ok(person)
+    if (person) return reachable(person) ? ok(person) : unreachable(person)
   }
   const byEmail = claims.email ? await selectPersonCredentials(tx, { email: claims.email }) : null
+  if (byEmail && !reachable(byEmail)) return unreachable(byEmail)
   const verified = claims.emailVerified || provider.assumeEmailVerified || !provider.requireVerifiedEmail
   if (byEmail && !provider.exclusive && verified) {
     await insertLink(tx, byEmail.id, provider.id, claims.externalIdentifier, now)
