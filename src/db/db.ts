@@ -48,7 +48,8 @@ class Rollback<T> {
 
 export function createPostgresDb(connectionString: string, options: { max?: number } = {}): Db {
   const max = options.max ?? 10
-  const pool = new pg.Pool({ connectionString, max })
+  // A database that does not answer fails a request within seconds (503), rather than holding it.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, query_timeout: 15_000 })
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool drops it and the next query gets a fresh one.
   pool.on('error', () => {})

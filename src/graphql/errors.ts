@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql'
 import type { FastifyBaseLogger } from 'fastify'
+import { isDatabaseUnavailable } from '../db/errors.js'
 
 /**
  * A permission failure. Like the reference it is a GraphQL error with HTTP 200 and
@@ -70,12 +71,18 @@ export function formatExecution(execution: ExecutionLike, requestId: string, log
     }
   }
   let internal = false
+  let unavailable = false
   const errors = flat.map((error): FormattedError => {
     const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) }
     if (error.originalError instanceof ForbiddenError || error.originalError instanceof UserInputError) {
       return { message: error.message, ...base, extensions: error.originalError.extensions }
     }
     if (isRequestError(error)) return { message: error.message, ...base }
+    if (isDatabaseUnavailable(error.originalError)) {
+      unavailable = true
+      log.warn({ requestId, path: error.path }, 'database unavailable')
+      return { message: `Service unavailable: the database cannot be reached; retry later (request id ${requestId})`, ...base, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
+    }
     internal = true
     log.error({ err: error.originalError, requestId, path: error.path }, 'resolver failed')
     return {
@@ -86,7 +93,7 @@ export function formatExecution(execution: ExecutionLike, requestId: string, log
   })
   // Like the reference: errors that leave no data at all (a refused non-null query field) are a 400.
   return {
-    statusCode: hasData ? 200 : internal ? 500 : 400,
+    statusCode: unavailable ? 503 : hasData ? 200 : internal ? 500 : 400,
     response: { data: execution.data ?? null, errors },
   }
 }

@@ -51,6 +51,9 @@ export const PASSWORD_FIELDS: ReadonlySet<string> = new Set([
   'initEmailOtp', 'confirmEmailOtp',
   // A round trip to the provider (discovery, token endpoint, keys) each.
   'initSignInIDP', 'signInIDP',
+  // A mail each (a confirmation to a new address, a sign-out notice), with a password check for
+  // changeMyProfile; aliases must not turn one request into a hundred mails.
+  'changeMyProfile', 'changeProfile', 'forceSignOutPerson',
 ])
 
 /**

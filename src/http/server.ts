@@ -9,6 +9,7 @@ import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
 import type { ClientInfo } from '../model/clientInfo.js'
 import { originReader, trustList } from './origin.js'
+import { isDatabaseUnavailable } from '../db/errors.js'
 import { graphqlSchemaDir } from '../paths.js'
 import { resolvers, loaders } from '../graphql/resolvers.js'
 import { formatExecution } from '../graphql/errors.js'
@@ -101,6 +102,11 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   // Errors outside GraphQL (unknown routes, hooks): the same `{ errors: [...] }` shape, and
   // for anything unexpected a generic message with the request id instead of the error itself.
   server.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ requestId: request.id }, 'database unavailable')
+      return reply.code(503).header('retry-after', '5')
+        .send({ errors: [{ message: `Service unavailable: the database cannot be reached; retry later (request id ${request.id})`, requestId: request.id }] })
+    }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status === 500) {
       request.log.error({ err: error, requestId: request.id }, 'request failed')
