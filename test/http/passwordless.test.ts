@@ -319,17 +319,26 @@ test('enable/disableMyPasswordless: CANNOT_TOGGLE under always and never (the ch
   }
 })
 
-test('initSignInPasswordless for an unknown email: PERSON_NOT_FOUND while revealUserExists is on, else PASSWORDLESS_DISABLED', async () => {
+test('initSignInPasswordless for an unknown email: PERSON_NOT_FOUND while revealUserExists is on; else answered as a mailed person is, with a request id that leads nowhere', async () => {
   await policy('always')
   const email = randomEmail()
   const found = await init(email)
   assert.deepEqual(found.error, { code: 'PERSON_NOT_FOUND', developerMessage: `Person ${email} not found` })
   await configure({ login: { revealUserExists: false } })
   try {
-    assert.equal((await init(email)).error.code, 'PASSWORDLESS_DISABLED')
-    // A known person under never answers the same.
+    const known = await signUpPerson(server)
+    const shapes = [await init(email), await init(known.email)].map((r) => [r.ok, r.error, typeof r.result?.requestId, typeof r.result?.expiresAt])
+    assert.deepEqual(shapes[0], shapes[1], 'an unknown and a known email answer alike')
+    const fake = await init(email)
+    assert.equal((await signIn(fake.result.requestId, 'a'.repeat(40))).error.code, 'TOKEN_NOT_FOUND')
+    await smtp.waitFor(() => mailsTo(known.email).length === 1)
+    assert.equal(mailsTo(email).length, 0, 'nothing mailed to an unknown address')
+    // A person who may not use it (opted out) answers the same; only the global switch says no.
+    await policy('optIn')
+    assert.equal((await init(known.email)).ok, true)
     await policy('never')
-    assert.equal((await init((await signUpPerson(server)).email)).error.code, 'PASSWORDLESS_DISABLED')
+    assert.equal((await init(known.email)).error.code, 'PASSWORDLESS_DISABLED')
+    assert.equal((await init(email)).error.code, 'PASSWORDLESS_DISABLED')
   } finally {
     await configure({ login: { revealUserExists: true } })
   }

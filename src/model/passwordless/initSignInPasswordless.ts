@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Deps } from '../deps.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import type { Caller } from '../auth/authenticate.js'
@@ -21,9 +22,10 @@ export type InitSignInPasswordlessErrorCode = 'PERSON_NOT_FOUND' | 'PASSWORDLESS
  * Mails a sign-in link (to `passwordless.url`, or the token alone) that works once, for
  * `passwordless.expiration`. The answer's `requestId` goes with the token (or with a code the
  * client set through activatePasswordlessOtp) to signInPasswordless. Only for persons the
- * `passwordless.enabled` policy lets in; an unknown email is PERSON_NOT_FOUND while
- * `login.revealUserExists` is on, else answered as a person without passwordless. Each email
- * may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
+ * `passwordless.enabled` policy lets in. While `login.revealUserExists` is on, an unknown email
+ * is PERSON_NOT_FOUND and a person without passwordless PASSWORDLESS_DISABLED; while it is off,
+ * both get the same answer as a person who was mailed (a request id that leads nowhere), so the
+ * answer tells nobody who exists. Each email may ask EMAIL_REQUESTS_PER_WINDOW times in a window.
  */
 export async function initSignInPasswordless(deps: Deps, caller: Caller, args: { email: string; mailProject?: string | null; mailVariant?: string | null; captchaToken?: string | null }):
     Promise<Result<{ requestId: string; expiresAt: Date }, InitSignInPasswordlessErrorCode>> {
@@ -31,7 +33,10 @@ export async function initSignInPasswordless(deps: Deps, caller: Caller, args: {
   const config = await loadTenantConfig(deps.db)
   if (config.passwordless.enabled === 'never') return fail('PASSWORDLESS_DISABLED', 'Passwordless sign-in is disabled')
   const email = normaliseEmail(args.email)
-  const disabledForPerson = () => fail('PASSWORDLESS_DISABLED', 'Passwordless sign-in is disabled for this person')
+  const hide = !config.login.revealUserExists
+  // What a mailed person gets: a request id (this one matches no request) and its expiry.
+  const asIfMailed = () => ok({ requestId: randomUUID(), expiresAt: new Date(deps.clock.now().getTime() + config.passwordless.expiration * 1000) })
+  const disabledForPerson = () => hide ? asIfMailed() : fail('PASSWORDLESS_DISABLED', 'Passwordless sign-in is disabled for this person')
   return withAnswerFloor(async () => {
     const fromIp = await withinIpLimit(deps, 'passwordlessInitPerIp', caller.client.ip)
     if (fromIp) return fail('RATE_LIMIT_EXCEEDED', `Too many passwordless sign-in requests from this address. Retry after ${fromIp.retryAfter}s.`)
@@ -39,7 +44,7 @@ export async function initSignInPasswordless(deps: Deps, caller: Caller, args: {
     if (captcha) return captcha
     if (!await withinEmailLimit(deps, 'passwordless', email)) return fail('RATE_LIMIT_EXCEEDED', 'Too many passwordless sign-in requests for this email; try again later')
     const person = await selectPersonCredentials(deps.db, { email })
-    if (!person) return config.login.revealUserExists ? fail('PERSON_NOT_FOUND', `Person ${email} not found`) : disabledForPerson()
+    if (!person) return hide ? asIfMailed() : fail('PERSON_NOT_FOUND', `Person ${email} not found`)
     if (person.disabledAt !== null || !passwordlessAllowed(config.passwordless.enabled, person.passwordlessEnabled)) return disabledForPerson()
     const project = await mailProjectOf(deps.db, person, args.mailProject)
     return deps.db.transaction(async (tx) => {
