@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify'
  * with the shape of any other request error (`{ errors: [{ message }] }`), never a 500:
  * - a body that is text rather than a JSON object (text/plain): "Missing request query", as the
  *   reference answers;
- * - `query` or `operationName` that is not a string;
+ * - `query` or `operationName` that is not a string, `variables` that are not a JSON object (over
+ *   GET: text that does not parse as one);
  * - a query text larger than `maxBytes`, refused before it is parsed or looked up in the
  *   parsed-query cache (whose keys are these texts).
  */
@@ -22,6 +23,9 @@ export function registerEnvelopeChecks(server: FastifyInstance, maxBytes: number
       : envelope as { query?: unknown; operationName?: unknown }
     if (query !== undefined && typeof query !== 'string') return refuse('The query must be a string')
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return refuse('operationName must be a string')
+    if (typeof envelope !== 'string' && !variablesAreAnObject((envelope as { variables?: unknown }).variables, request.method === 'GET')) {
+      return refuse('variables must be a JSON object')
+    }
     if (typeof query === 'string' && query.length > maxBytes / 4 && Buffer.byteLength(query, 'utf8') > maxBytes) {
       return refuse(`The query is larger than ${maxBytes} bytes`)
     }
@@ -30,3 +34,19 @@ export function registerEnvelopeChecks(server: FastifyInstance, maxBytes: number
 }
 
 const isGraphqlBody = (contentType: string | undefined) => /^application\/graphql\b/i.test(contentType ?? '')
+
+/** Variables are absent, null, or a JSON object (over GET, the text of one). */
+function variablesAreAnObject(variables: unknown, asText: boolean): boolean {
+  if (variables === undefined || variables === null) return true
+  let value = variables
+  if (asText) {
+    if (typeof variables !== 'string') return false
+    try {
+      value = JSON.parse(variables)
+    } catch {
+      return false
+    }
+    if (value === null) return true
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

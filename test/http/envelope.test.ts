@@ -21,6 +21,11 @@ const cases: { name: string; body: string; type: string | null; status: number; 
   { name: 'operationName that is a number', body: '{"query":"{ me { id } }","operationName":5}', type: 'application/json', status: 400, message: /operationName/ },
   { name: 'unknown operationName', body: '{"query":"{ me { id } }","operationName":"Nope"}', type: 'application/json', status: 400 },
   { name: 'variables that are a string', body: '{"query":"{ me { id } }","variables":"x"}', type: 'application/json', status: 400 },
+  { name: 'variables that are a number', body: '{"query":"{ me { id } }","variables":5}', type: 'application/json', status: 400 },
+  { name: 'variables that are an array', body: '{"query":"{ me { id } }","variables":[1]}', type: 'application/json', status: 400 },
+  { name: 'variables that are a boolean', body: '{"query":"{ me { id } }","variables":true}', type: 'application/json', status: 400 },
+  { name: 'a JSON number', body: '42', type: 'application/json', status: 400 },
+  { name: 'a JSON boolean', body: 'true', type: 'application/json', status: 400 },
   { name: 'a batch (JSON array)', body: '[{"query":"{ me { id } }"}]', type: 'application/json', status: 400 },
   { name: 'a JSON string', body: '"{ me { id } }"', type: 'application/json', status: 400 },
   { name: 'JSON null', body: 'null', type: 'application/json', status: 400 },
@@ -60,4 +65,18 @@ test('signIn: the result describes the person who signed in, whoever asked: thei
   assert.deepEqual(signedIn.result.person.identity, expected)
   const asAdmin = await payload(server, `mutation($e: String!) { createSessionToken(email: $e) { ok ${QUERY} } }`, { e: person.email })
   assert.deepEqual(asAdmin.result.person.identity, expected)
+})
+
+test('envelope over GET: variables that are not a JSON object answer 400; a JSON object works', async () => {
+  const get = (variables: string) => server.fetch(`/tenant?query=${encodeURIComponent('query($n: Int) { me { id } persons(limit: $n) { id } }')}&variables=${encodeURIComponent(variables)}`, {
+    headers: { authorization: `Bearer ${server.rootToken}` },
+  })
+  for (const variables of ['5', '[]', 'true', '"x"', 'not json']) {
+    const res = await get(variables)
+    const body = await res.json() as { errors?: { message: string }[] }
+    assert.equal(res.status, 400, `${variables}: ${JSON.stringify(body)}`)
+    assert.equal(typeof body.errors?.[0]?.message, 'string')
+  }
+  const ok = await get('{"n":1}')
+  assert.equal(ok.status, 200, await ok.text())
 })
