@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
  * waits for every open connection, and a kept-alive one whose request was in flight when the
  * close began would otherwise stay open until its keep-alive timeout, holding the shutdown.
  */
-export function registerDrain(server: FastifyInstance): void {
+export function registerDrain(server: FastifyInstance): { refuseWhileClosing(): void } {
   let closing = false
   server.addHook('preClose', async () => { closing = true })
   // Callback style (as the other per-request hooks): no promise per answer.
@@ -13,4 +13,17 @@ export function registerDrain(server: FastifyInstance): void {
     if (closing) reply.header('connection', 'close')
     done(null, payload)
   })
+  return {
+    /**
+     * A request arriving (on a kept-alive connection) once the close began is refused with 503.
+     * Registered after the security headers, so the refusal carries them as every answer does
+     * (Fastify's own return503OnClosing answers before any hook).
+     */
+    refuseWhileClosing() {
+      server.addHook('onRequest', (_request, reply, done) => {
+        if (!closing) return done()
+        void reply.code(503).header('retry-after', '1').send({ errors: [{ message: 'Service unavailable: the server is shutting down; retry' }] })
+      })
+    },
+  }
 }

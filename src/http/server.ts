@@ -94,7 +94,8 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
       return randomUUID()
     },
     requestIdHeader: false,
-    return503OnClosing: true,
+    // drain.ts answers those, with the headers every answer has.
+    return503OnClosing: false,
   })
   server.decorateRequest('principal', null)
   server.decorateRequest('client', null)
@@ -117,7 +118,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   server.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ errors: [{ message: `Route ${request.method} ${request.url.split('?')[0]} not found` }] }))
 
-  registerDrain(server)
+  const drain = registerDrain(server)
   if (options.forceOk ?? true) registerForceOk(server)
   registerAccessLog(server, options.access)
   if (options.metrics) {
@@ -134,6 +135,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     })
   }
   registerSecurityHeaders(server)
+  drain.refuseWhileClosing()
   registerRoot(server)
   if (options.graphiql ?? true) await registerGraphiql(server)
   registerHealth(server, deps)

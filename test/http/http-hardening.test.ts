@@ -72,8 +72,8 @@ test('headers: /introspect answers 200, 400, 401 and 403 with no-store and the s
   }
 })
 
-test('headers: /health, /ready and an unknown route carry the strict headers too', async () => {
-  for (const path of ['/health', '/ready', '/nope']) assertHardened(await call(path), path)
+test('headers: /health, /ready, /metrics and an unknown route carry the strict headers too', async () => {
+  for (const path of ['/health', '/ready', '/nope', '/metrics']) assertHardened(await call(path), path)
 })
 
 test('headers: the GraphiQL page and its assets may run scripts from this server only, and not be framed', async () => {
@@ -150,4 +150,27 @@ test('log: the request lines of a real server have no query string, no headers a
   }
   for (const value of [secret, s.rootToken, s.loginToken]) assert.equal(log.includes(value), false, 'a secret is in the log')
   assert.equal(log.includes('authorization'), false)
+})
+
+test('headers: a request arriving while the server closes is refused with 503 and the same headers', async () => {
+  const closing = await startServer()
+  // One kept-alive connection: a slow request holds the close, the next one arrives on it.
+  const agent = await import('node:http').then((http) => new http.Agent({ keepAlive: true, maxSockets: 1 }))
+  const request = (path: string) => new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+    import('node:http').then((http) => http.get(`${closing.url}${path}`, { agent }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }))
+    }).on('error', reject))
+  })
+  assert.equal((await request('/health')).status, 200)
+  const closed = closing.app.server.close()
+  const refused = await request('/health').catch(() => null)
+  await closed
+  agent.destroy()
+  // The connection may already be gone (refused outright); if an answer came, it is a hardened 503.
+  if (refused) {
+    assert.equal(refused.status, 503)
+    assert.equal(refused.headers['x-content-type-options'], 'nosniff')
+    assert.equal(refused.headers['x-frame-options'], 'DENY')
+  }
 })

@@ -40,7 +40,7 @@ test('LOG_LEVEL=trace: no password, token, code or secret the scenario used is a
       { e: email, p, o: extra.otp, b: extra.backup }, server.loginToken)
   const wrong = keep(`Wrong-${randomBytes(4).toString('hex')}-Pass`)
   assert.equal((await signIn(wrong)).ok, false)
-  const session = keep((await signIn(password)).result.token as string)
+  keep((await signIn(password)).result.token as string)
 
   // A password reset through the mailed token.
   assert.equal((await payload(server, 'mutation($e: String!) { createResetPasswordRequest(email: $e) { ok } }', { e: email }, server.loginToken)).ok, true)
