@@ -62,7 +62,8 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
       let client: pg.Client | null = null
       let stopped = false
       let retry: NodeJS.Timeout | undefined
-      const connect = async (): Promise<void> => {
+      // The first attempt fails listen() itself (the caller stops); later ones retry every second.
+      const connect = async (first = false): Promise<void> => {
         const next = new pg.Client({ connectionString })
         next.on('notification', (message) => {
           if (message.channel === channel && message.payload !== undefined) onMessage(message.payload)
@@ -78,13 +79,18 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
           await next.query(`LISTEN ${channel}`)
         } catch (error) {
           next.end().catch(() => {})
-          if (stopped) return
+          if (stopped || first) throw error
           retry = setTimeout(() => { connect().then(() => onReset?.(), () => {}) }, 1000)
           throw error
         }
+        // Stopped while this attempt was under way: nobody would ever end it.
+        if (stopped) {
+          next.end().catch(() => {})
+          return
+        }
         client = next
       }
-      await connect()
+      await connect(true)
       return async () => {
         stopped = true
         clearTimeout(retry)
@@ -97,6 +103,12 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
     },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       const client = await pool.connect()
+      // A checked-out client has none of the pool's 'error' listeners: a connection lost between
+      // two statements (the server stopping) would be an unhandled 'error' event and end the
+      // process. The loss shows as the next statement's failure (503); the client is destroyed.
+      let lost = false
+      const onLost = () => { lost = true }
+      client.on('error', onLost)
       const tx: Transaction = {
         async query<R>(sql: string, params: unknown[] = []) {
           const result = await client.query(sql, params)
@@ -116,7 +128,8 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
         await client.query('ROLLBACK').catch(() => { broken = true })
         throw error
       } finally {
-        client.release(broken)
+        client.release(broken || lost)
+        client.off('error', onLost)
       }
     },
     async close() {
