@@ -66,10 +66,15 @@ async function serve(): Promise<void> {
       process.kill(process.pid, 'SIGKILL')
     }, config.SHUTDOWN_TIMEOUT_MS)
     force.unref()
-    app.close().then(() => process.exit(0), (error) => {
-      app.server.log.error({ err: error }, 'shutdown failed')
-      process.exit(1)
-    })
+    // First every new request is answered 503 (also those queued to be accepted, which closing
+    // the listener at once would reset), then the listener closes and in-flight requests finish.
+    app.server.beginDrain()
+    setTimeout(() => {
+      app.close().then(() => process.exit(0), (error) => {
+        app.server.log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      })
+    }, config.SHUTDOWN_DRAIN_MS)
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
@@ -130,7 +135,8 @@ Environment (each checked at start; README.md, "Configuration", says more):
   CONTEMBER_ROOT_EMAIL, CONTEMBER_ROOT_PASSWORD  a super-admin person made at start
   TENANT_ENCRYPTION_KEY, TENANT_ENCRYPTION_OLD_KEYS  key for secrets at rest (required with DATABASE_URL)
   OTP_ISSUER (tenant-api)                  issuer shown by authenticator apps
-  LOG_LEVEL (info), BODY_LIMIT (1048576), TOKEN_CACHE_TTL_MS (60000), SHUTDOWN_TIMEOUT_MS (10000)
+  LOG_LEVEL (info), BODY_LIMIT (1048576), TOKEN_CACHE_TTL_MS (60000), SHUTDOWN_TIMEOUT_MS (10000),
+  SHUTDOWN_DRAIN_MS (250)
   GRAPHQL_MAX_DOCUMENT_BYTES, GRAPHQL_MAX_TOKENS, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_FIELDS,
   GRAPHQL_MAX_COST, GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_PASSWORD_CHECKS, GRAPHQL_CACHE_SIZE,
   GRAPHQL_INTROSPECTION                    what one request may cost

@@ -83,6 +83,8 @@ export const envSchema = z.object({
   TOKEN_CACHE_TTL_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds').transform(Number).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds')
     .transform(Number).default(10_000),
+  // How long a shutdown keeps the listener open answering 503 before it closes it.
+  SHUTDOWN_DRAIN_MS: z.string().trim().regex(/^\d+$/, 'must be a number of milliseconds').transform(Number).default(250),
   // What one GraphQL request may cost (src/graphql/limits.ts; README "Request limits").
   GRAPHQL_MAX_DOCUMENT_BYTES: wholeNumber(256).default(32 * 1024),
   GRAPHQL_MAX_TOKENS: wholeNumber(100).default(5_000),

@@ -8,6 +8,9 @@ import type { FastifyInstance } from 'fastify'
 export function registerDrain(server: FastifyInstance): { refuseWhileClosing(): void } {
   let closing = false
   server.addHook('preClose', async () => { closing = true })
+  // A shutdown starts here (main.ts): for SHUTDOWN_DRAIN_MS the listener stays open and answers
+  // every new request 503, so connections still queued to be accepted get an answer, not a reset.
+  server.decorate('beginDrain', () => { closing = true })
   // Callback style (as the other per-request hooks): no promise per answer.
   server.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')

@@ -28,6 +28,10 @@ import { registerSecurityHeaders } from './securityHeaders.js'
 import { registerGraphiql } from './graphiql.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** New requests are answered 503 from now on (the first step of a shutdown). */
+    beginDrain(): void
+  }
   interface FastifyRequest {
     principal: Principal | null
     /** Where the request comes from, as far as its key is believed (set with `principal`). */
