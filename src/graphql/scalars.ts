@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind, type ValueNode } from 'graphql'
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql'
 import { formatInterval } from '../model/config/interval.js'
 
 const literalToJson = (node: ValueNode, variables?: Record<string, unknown> | null): unknown => {
@@ -29,6 +29,15 @@ export const Json = new GraphQLScalarType({
   parseLiteral: literalToJson,
 })
 
+/** A request error (HTTP 400), not a resolver failure: a GraphQLError. Years 1 to 9999 only. */
+function parseDateTime(text: string | null): Date {
+  const date = text === null ? null : new Date(text)
+  if (!date || Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string')
+  const year = date.getUTCFullYear()
+  if (year < 1 || year > 9999) throw new GraphQLError('DateTime must be between the years 1 and 9999')
+  return date
+}
+
 export const DateTime = new GraphQLScalarType({
   name: 'DateTime',
   serialize(value) {
@@ -36,16 +45,8 @@ export const DateTime = new GraphQLScalarType({
     if (typeof value === 'string') return new Date(value).toISOString()
     throw new TypeError('DateTime cannot represent a non-date value')
   },
-  parseValue(value) {
-    const date = typeof value === 'string' ? new Date(value) : null
-    if (!date || Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO 8601 string')
-    return date
-  },
-  parseLiteral(node) {
-    const date = node.kind === Kind.STRING ? new Date(node.value) : null
-    if (!date || Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO 8601 string')
-    return date
-  },
+  parseValue: (value) => parseDateTime(typeof value === 'string' ? value : null),
+  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : null),
 })
 
 /**

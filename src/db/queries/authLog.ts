@@ -18,14 +18,19 @@ export interface AuthLogInsert {
   at: Date
 }
 
+/** Half a surrogate pair (a value cut at a fixed length may end in one): stored as U+FFFD, since json cannot hold it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const text = (value: string | null | undefined) => (value == null ? null : value.replace(LONE_SURROGATE, '\ufffd'))
+const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v))
+
 export async function insertAuthLog(q: Queryable, e: AuthLogInsert): Promise<void> {
   await q.query(
     `INSERT INTO auth_log (created_at, type, success, invoked_by_identity_id, person_id, target_person_id, person_input_identifier,
                            error_code, error_message, ip_address, user_agent, metadata, event_data, geo_country, identity_provider_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [e.at, e.type, e.success, e.invokedByIdentityId, e.personId ?? null, e.targetPersonId ?? null, e.personInputIdentifier ?? null,
-      e.errorCode ?? null, e.errorMessage ?? null, e.ipAddress, e.userAgent, JSON.stringify(e.metadata ?? {}),
-      e.eventData === undefined ? null : JSON.stringify(e.eventData), e.geoCountry ?? null, e.identityProviderId ?? null])
+    [e.at, e.type, e.success, e.invokedByIdentityId, e.personId ?? null, e.targetPersonId ?? null, text(e.personInputIdentifier),
+      e.errorCode ?? null, text(e.errorMessage), e.ipAddress, e.userAgent, json(e.metadata ?? {}),
+      e.eventData === undefined ? null : json(e.eventData), e.geoCountry ?? null, e.identityProviderId ?? null])
 }
 
 /** What a person's recent sign-ins came from: what an unusual one is told apart by. */

@@ -17,7 +17,9 @@ export async function prepareOtp(deps: Deps, caller: Principal, args: { label?: 
   if (!owner.ok) return owner
   const person = owner.value
   const secret = newOtpSecret()
-  await setPendingOtp(deps.db, person.id, deps.secrets.encrypt(secret, otpContext(person.id)), deps.clock.now())
   // As in the reference, `label` names the issuer (what the app shows above the account).
-  return ok({ otpSecret: secret, otpUri: otpUri({ issuer: args.label || deps.otpIssuer, label: person.email ?? person.name ?? person.id, secret }) })
+  // Made before anything is stored, so a failure leaves the person as they were.
+  const uri = otpUri({ issuer: args.label || deps.otpIssuer, label: person.email ?? person.name ?? person.id, secret })
+  await setPendingOtp(deps.db, person.id, deps.secrets.encrypt(secret, otpContext(person.id)), deps.clock.now())
+  return ok({ otpSecret: secret, otpUri: uri })
 }
