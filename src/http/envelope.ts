@@ -29,9 +29,19 @@ export function registerEnvelopeChecks(server: FastifyInstance, maxBytes: number
     if (typeof query === 'string' && query.length > maxBytes / 4 && Buffer.byteLength(query, 'utf8') > maxBytes) {
       return refuse(`The query is larger than ${maxBytes} bytes`)
     }
+    // Mercurius keeps one parsed (and, once used often, compiled) document per query text, and the
+    // compiled one runs the operation it was compiled for, whatever operationName a later request
+    // names: in a document of several operations the wrong one would run. A comment naming the
+    // operation makes each (text, operation) its own entry; it changes nothing else.
+    if (typeof query === 'string' && typeof operationName === 'string' && GRAPHQL_NAME.test(operationName) && typeof envelope === 'object') {
+      (envelope as { query: string }).query = `${query}\n# operation: ${operationName}`
+    }
     done()
   })
 }
+
+/** A GraphQL name: nothing else may follow the comment. */
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/
 
 const isGraphqlBody = (contentType: string | undefined) => /^application\/graphql\b/i.test(contentType ?? '')
 
