@@ -84,6 +84,8 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
   const trusted = trustList(options.trustProxy ?? [])
   const server = Fastify({
     loggerInstance: options.logger,
+    // POST /tenant/ is /tenant, as in the reference.
+    routerOptions: { ignoreTrailingSlash: true },
     // One access line per request instead of Fastify's two (accessLog in logging.ts).
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,

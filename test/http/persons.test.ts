@@ -107,13 +107,11 @@ test('signUp: a bcrypt passwordHash signs in with its password and is rehashed t
   assert.equal(await signInAnswer(server, r.result.person.email, password), 'ok', 'the new hash holds the same password')
 })
 
-test('signUp: an unusable passwordHash, or both password and passwordHash, is a UserInputError and changes nothing', async () => {
+test('signUp: an unusable passwordHash is a UserInputError and changes nothing', async () => {
   const before = await counts(server)
-  const bcryptHash = await bcrypt.hash(goodPassword(), 4)
   for (const variables of [
     { passwordHash: 'plain text, not a hash' },
     { passwordHash: '$2b$garbage' },
-    { password: goodPassword(), passwordHash: bcryptHash },
   ]) {
     const { status, body } = await server.gql(SIGN_UP, { variables: { email: randomEmail(), ...variables } })
     assert.equal(status, 200)

@@ -20,7 +20,9 @@ export async function createGlobalApiKey(deps: Deps, caller: Caller, input: {
   if (!may(caller.roles, 'createGlobalApiKey') || !mayAssignGlobalRoles(caller.roles, input.roles)) {
     return fail('FORBIDDEN', forbiddenMessage('createGlobalApiKey'))
   }
-  const invalid = invalidGlobalRole(input.roles)
+  // `person` is allowed here, as in the reference: an application identity holding it is still no
+  // person (the `my` operations answer NOT_A_PERSON).
+  const invalid = invalidGlobalRole(input.roles.filter((role) => role !== 'person'))
   if (invalid !== undefined) return fail('INVALID_ROLE_NAME', `Role "${invalid}" cannot be a global role`)
   if (input.tokenHash != null && !isTokenHash(input.tokenHash)) return invalidTokenHash('tokenHash')
   return deps.db.transaction(async (tx) => {

@@ -36,7 +36,8 @@ export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Pr
   if (!may(caller.roles, 'signUp') || (input.roles?.length && !mayAssignGlobalRoles(caller.roles, input.roles))) {
     return fail('FORBIDDEN', forbiddenMessage('signUp'))
   }
-  if (input.password != null && input.passwordHash != null) return fail('INVALID_INPUT', 'Give either password or passwordHash, not both')
+  // Given both, the password wins, as in the reference.
+  if (input.password != null && input.passwordHash != null) input = { ...input, passwordHash: null }
   if (input.passwordHash != null && !isSupportedPasswordHash(input.passwordHash)) {
     return fail('INVALID_INPUT', 'Invalid password hash. Only bcrypt ($2a$, $2b$, $2y$) and argon2 hashes are accepted.')
   }

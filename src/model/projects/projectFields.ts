@@ -37,7 +37,8 @@ export async function projectMembers(deps: Deps, access: ProjectAccess, args: Me
   if (!mayViewProject(access)) return ok([])
   const limit = args.input?.limit ?? null
   const offset = args.input?.offset ?? 0
-  if ((limit !== null && (limit < 0 || limit > 1000)) || offset < 0) return fail('INVALID_INPUT', 'limit must be 0..1000 and offset not negative')
+  // Any page size, as the reference (a page is read with LIMIT, so a large one costs no more than the members there are).
+  if ((limit !== null && limit < 0) || offset < 0) return fail('INVALID_INPUT', 'limit and offset must not be negative')
   if (args.memberType && args.input) return fail('INVALID_INPUT', 'Cannot use both deprecated memberType parameter and new input parameter')
   const filter = { ...args.input?.filter, memberType: args.input?.filter?.memberType ?? args.memberType ?? null }
   if (filter.memberType === 'API_KEY' && filter.email) return fail('INVALID_INPUT', 'Cannot use email filter for ApiKey member type.')
