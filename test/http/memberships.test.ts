@@ -146,14 +146,15 @@ test('addProjectMember: five at once for one identity: one succeeds, the others 
   assert.deepEqual(held.map((m: { role: string }) => m.role), [winners[0]!.role])
 })
 
-test('updateProjectMember: replaces the memberships of the roles it names and keeps the others', async () => {
+test('updateProjectMember: the memberships become the given ones (the roles not named are removed, as in 2.0.8); [] removes the member', async () => {
   const slug = await newProject()
   const person = await member(slug, [editor('cs'), reader])
   assert.deepEqual(await update(slug, person.identityId, [editor('de', 'en')]), { ok: true, error: null, errors: [] })
-  assert.deepEqual(await memberships(slug, person.identityId),
-    [{ role: 'editor', variables: [{ name: 'language', values: ['de', 'en'] }] }, { role: 'reader', variables: [] }])
-  assert.equal((await update(slug, person.identityId, [{ role: 'admin', variables: [] }])).ok, true)
-  assert.deepEqual((await memberships(slug, person.identityId)).map((m: { role: string }) => m.role), ['admin', 'editor', 'reader'])
+  assert.deepEqual(await memberships(slug, person.identityId), [{ role: 'editor', variables: [{ name: 'language', values: ['de', 'en'] }] }])
+  assert.equal((await update(slug, person.identityId, [{ role: 'admin', variables: [] }, reader])).ok, true)
+  assert.deepEqual((await memberships(slug, person.identityId)).map((m: { role: string }) => m.role), ['admin', 'reader'])
+  assert.equal((await update(slug, person.identityId, [])).ok, true)
+  assert.deepEqual(await memberships(slug, person.identityId), [])
 })
 
 test('updateProjectMember: a non-member, an unknown or a malformed id is NOT_MEMBER and changes nothing', async () => {

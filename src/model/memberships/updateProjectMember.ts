@@ -7,7 +7,7 @@ import { deleteMemberships, insertMemberships } from '../../db/queries/membershi
 import { normaliseMemberships, validateMemberships, type Membership } from '../acl/projectAcl.js'
 import { invalidMembership } from '../api-keys/createApiKey.js'
 import { isUuid } from '../persons/findPerson.js'
-import { mayTouchMemberships, type ProjectAccess } from '../projects/projectAccess.js'
+import { mayTouchMemberships, visibleMemberships, type ProjectAccess } from '../projects/projectAccess.js'
 import { currentMemberships, forbidden, hidden, isBootstrap, notMember, projectForMembers, recordMembershipChange } from './memberRules.js'
 
 export type UpdateProjectMemberErrorCode = 'PROJECT_NOT_FOUND' | 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'
@@ -19,8 +19,9 @@ export async function updateProjectMember(deps: Deps, caller: Caller, args: { pr
 }
 
 /**
- * Replaces the memberships of the roles it names; the member's other roles stay
- * (Contember 2.0.8 replaced all of them).
+ * Makes the member's memberships the given ones, as the reference does: the roles it names are
+ * replaced, and the other roles the caller can see are removed (so `[]` removes all of them, and
+ * the member with them when nothing else is left). Roles the caller cannot see stay.
  */
 async function update(deps: Deps, caller: Caller, access: ProjectAccess, identityId: string, given: readonly Membership[]):
     Promise<Result<null, 'NOT_MEMBER' | 'INVALID_MEMBERSHIP' | 'FORBIDDEN'>> {
@@ -34,8 +35,9 @@ async function update(deps: Deps, caller: Caller, access: ProjectAccess, identit
     const current = await currentMemberships(tx, access, identityId)
     if (current.length === 0 || hidden(access, current)) return notMember()
     const roles = memberships.map((m) => m.role)
-    if (!mayTouchMemberships(access, 'manage', current.filter((m) => roles.includes(m.role)))) return forbidden('update')
-    await deleteMemberships(tx, access.project.id, identityId, roles)
+    const dropped = visibleMemberships(access, current).filter((m) => !roles.includes(m.role))
+    if (!mayTouchMemberships(access, 'manage', [...current.filter((m) => roles.includes(m.role)), ...dropped])) return forbidden('update')
+    await deleteMemberships(tx, access.project.id, identityId, [...roles, ...dropped.map((m) => m.role)])
     await insertMemberships(tx, access.project.id, identityId, memberships, deps.clock.now())
     await announceIdentityChanged(deps, tx, identityId)
     await recordMembershipChange(deps, tx, caller, 'project_membership_update', access, identityId, current, await currentMemberships(tx, access, identityId))
