@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import bcrypt from 'bcryptjs'
 import { randomEmail } from '../helpers/fixtures.js'
-import { goodPassword, payload, signInAnswer } from '../helpers/persons.js'
+import { goodPassword, payload, personWithSession, signInAnswer, signUpPerson } from '../helpers/persons.js'
 import { startServer } from '../helpers/server.js'
 
 // Found side by side with Contember 2.0.8: input the reference accepts is accepted here too.
@@ -39,4 +39,20 @@ test('createGlobalApiKey(roles: ["person"]) is accepted; the key is still no per
   assert.equal(created.ok, true)
   const out = await payload(server, 'mutation { signOut { ok error { code } } }', {}, created.result.apiKey.token)
   assert.deepEqual(out, { ok: false, error: { code: 'NOT_A_PERSON' } })
+})
+
+test('personById: a project member who may view another member reads that person (roles hidden); others get null', async () => {
+  const slug = `compat_${randomBytes(4).toString('hex')}`
+  const acl = { roles: { editor: {}, auditor: { tenant: { view: { editor: true } } } } }
+  assert.equal((await payload(server, 'mutation($s: String!, $c: Json) { createProject(projectSlug: $s, config: $c, options: { noDeployToken: true }) { ok } }', { s: slug, c: { acl } })).ok, true)
+  const add = async (identityId: string, role: string) =>
+    assert.equal((await payload(server, 'mutation($s: String!, $id: String!, $r: String!) { addProjectMember(projectSlug: $s, identityId: $id, memberships: [{ role: $r, variables: [] }]) { ok } }', { s: slug, id: identityId, r: role })).ok, true)
+  const auditor = await personWithSession(server)
+  await add(auditor.identityId, 'auditor')
+  const editor = await signUpPerson(server, { password: null })
+  await add(editor.identityId, 'editor')
+  const outsider = await signUpPerson(server, { password: null })
+  const read = async (id: string) => (await payload(server, 'query($id: String!) { personById(id: $id) { id email identity { roles } } }', { id }, auditor.token))
+  assert.deepEqual(await read(editor.personId), { id: editor.personId, email: editor.email, identity: { roles: null } })
+  assert.equal(await read(outsider.personId), null)
 })
