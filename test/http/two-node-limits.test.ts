@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { generateKey } from '../../src/model/secrets.js'
 import { generateToken } from '../../src/model/tokens.js'
 import { randomEmail } from '../helpers/fixtures.js'
 import { backend, createTestDatabaseUrl, dropTestDatabases } from '../helpers/db.js'
+import { startNode } from '../helpers/nodes.js'
 import { goodPassword, payload } from '../helpers/persons.js'
 import { startServer } from '../helpers/server.js'
 
@@ -18,32 +14,8 @@ import { startServer } from '../helpers/server.js'
 // And the address those limits and the auth log use: X-Forwarded-For is believed only from a
 // TRUST_PROXY peer (on either backend).
 
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
-const children: ChildProcess[] = []
-after(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.on('exit', r)))))
-  await dropTestDatabases()
-})
-
-async function node(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: mkdtempSync(join(tmpdir(), 'tenant-api-node-')), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let out = ''
-  child.stdout!.on('data', (d) => { out += d })
-  child.stderr!.on('data', (d) => { out += d })
-  const deadline = Date.now() + 30_000
-  while (Date.now() < deadline) {
-    const match = /tenant-api on (http:\/\/127\.0\.0\.1:\d+)\/tenant/.exec(out)
-    if (match) return match[1]!
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`node did not start:\n${out}`)
-}
+after(async () => { await dropTestDatabases() })
+const node = startNode
 
 /** POST /tenant on `url`; the one field of `data` (fails the test on an HTTP or GraphQL error). */
 async function call(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {

@@ -1,40 +1,16 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { after, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { generateKey } from '../../src/model/secrets.js'
 import { generateToken } from '../../src/model/tokens.js'
 import { backend, createTestDatabaseUrl, dropTestDatabases } from '../helpers/db.js'
+import { startNode } from '../helpers/nodes.js'
 
 // Two tenant-api processes on one PostgreSQL, as two nodes behind a load balancer. A key
 // disabled through one must stop working on the other within 100 ms, although the other has
 // it in its cache: the change travels through LISTEN/NOTIFY.
 
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
-const children: ChildProcess[] = []
-after(async () => {
-  for (const child of children) child.kill('SIGTERM')
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))))
-  await dropTestDatabases()
-})
-
-async function node(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let out = ''
-  child.stdout!.on('data', (d) => { out += d })
-  child.stderr!.on('data', (d) => { out += d })
-  const deadline = Date.now() + 30_000
-  while (Date.now() < deadline) {
-    const match = /tenant-api on (http:\/\/127\.0\.0\.1:\d+)\/tenant/.exec(out)
-    if (match) return match[1]!
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`node did not start:\n${out}`)
-}
+after(async () => { await dropTestDatabases() })
+const node = startNode
 
 async function gql(url: string, token: string, query: string, variables?: unknown) {
   const res = await fetch(`${url}/tenant`, {
