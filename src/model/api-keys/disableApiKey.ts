@@ -1,7 +1,7 @@
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { isBootstrapIdentity, type Deps } from '../deps.js'
 import { announceKeyChanged } from '../auth/announce.js'
-import type { Caller, Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { fail, ok, type Result } from '../result.js'
 import { forbiddenMessage, may, mayActOnIdentity } from '../acl/permissions.js'
 import { selectApiKeyById, setApiKeyDisabled } from '../../db/queries/apiKeys.js'
@@ -60,7 +60,7 @@ export async function disableApiKey(deps: Deps, caller: Caller, id: string): Pro
   })
 }
 
-async function keyOwner(deps: Deps, caller: Principal, identityId: string): Promise<KeyOwner | null> {
+async function keyOwner(deps: Deps, caller: Caller, identityId: string): Promise<KeyOwner | null> {
   const [identity] = await selectIdentitiesByIds(deps.db, [identityId])
   if (!identity) return null
   const owner = { roles: identity.roles, hasPerson: identity.personId !== null, projectsAdministered: [] as boolean[] }

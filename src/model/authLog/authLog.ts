@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectAuthLog, type AuthLogFilter, type AuthLogRow } from '../../db/queries/authLog.js'
@@ -12,7 +12,7 @@ export const AUTH_LOG_MAX_LIMIT = 500
  * A page of the auth log, newest first, for super admins: every filter given must match.
  * `limit` defaults to 100 and is at most 500. A filter naming a malformed id matches nothing.
  */
-export async function authLog(deps: Deps, caller: Principal, args: { filter?: AuthLogFilter | null; limit?: number | null; offset?: number | null }):
+export async function authLog(deps: Deps, caller: Caller, args: { filter?: AuthLogFilter | null; limit?: number | null; offset?: number | null }):
     Promise<Result<{ entries: AuthLogRow[]; hasMore: boolean }, 'FORBIDDEN'>> {
   if (!may(caller.roles, 'viewAuthLog')) return fail('FORBIDDEN', forbiddenMessage('viewAuthLog'))
   const filter = args.filter ?? {}

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
-import type { Caller, Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may, mayAssignGlobalRoles } from '../acl/permissions.js'
 import { parseInterval } from '../config/interval.js'
 import { selectProjectBySlug } from '../../db/queries/projects.js'
@@ -54,18 +54,18 @@ const shown = (row: AuthPolicyRow): AuthPolicy => ({
  * may hand out (not `person`, which every person holds, super admins too); project policies on
  * any project role.
  */
-function mayManage(caller: Principal, policy: Pick<AuthPolicyValues, 'scope' | 'roles'>): boolean {
+function mayManage(caller: Caller, policy: Pick<AuthPolicyValues, 'scope' | 'roles'>): boolean {
   if (!may(caller.roles, 'manageAuthPolicies')) return false
   return policy.scope === 'project' || mayAssignGlobalRoles(caller.roles, policy.roles)
 }
 
-export async function authPolicies(deps: Deps, caller: Principal): Promise<Result<AuthPolicy[], 'FORBIDDEN'>> {
+export async function authPolicies(deps: Deps, caller: Caller): Promise<Result<AuthPolicy[], 'FORBIDDEN'>> {
   if (!may(caller.roles, 'manageAuthPolicies')) return fail('FORBIDDEN', 'You are not allowed to view auth policies')
   return ok((await selectAuthPolicies(deps.db)).map(shown))
 }
 
 /** The input as stored, or why it cannot be: scope and project must agree, the project exist, durations parse. */
-async function toValues(deps: Deps, caller: Principal, input: AuthPolicyInput): Promise<Result<AuthPolicyValues, ValidationCode>> {
+async function toValues(deps: Deps, caller: Caller, input: AuthPolicyInput): Promise<Result<AuthPolicyValues, ValidationCode>> {
   if (input.scope === 'global' && input.project != null) return fail('PROJECT_NOT_ALLOWED', 'A global auth policy must not reference a project')
   if (input.scope === 'project' && input.project == null) return fail('PROJECT_REQUIRED', 'A project-scoped auth policy requires a project')
   if (input.roles.length > MAX_ROLES || input.roles.some((role) => role.length > MAX_ROLE_LENGTH)) {
@@ -144,7 +144,7 @@ export async function deleteAuthPolicy(deps: Deps, caller: Caller, id: string): 
 const notFound = (id: string) => fail('NOT_FOUND', `Auth policy ${id} not found`)
 
 /** The policy, when the caller may change it (a project admin: not one that binds roles above them). */
-async function policyToManage(deps: Deps, caller: Principal, id: string): Promise<Result<AuthPolicyRow, 'NOT_FOUND' | 'FORBIDDEN'>> {
+async function policyToManage(deps: Deps, caller: Caller, id: string): Promise<Result<AuthPolicyRow, 'NOT_FOUND' | 'FORBIDDEN'>> {
   const row = isUuid(id) ? (await selectAuthPolicies(deps.db)).find((p) => p.id === id) : undefined
   if (!row) return notFound(id)
   return mayManage(caller, row) ? ok(row) : fail('FORBIDDEN', forbiddenMessage('manageAuthPolicies'))

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { fail, ok, type Result } from '../result.js'
-import type { Caller, Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may, mayAssignGlobalRoles } from '../acl/permissions.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import {
@@ -44,7 +44,7 @@ export const view = (row: IdentityProviderRow): IdentityProviderView => ({
   options: { autoSignUp: row.autoSignUp, exclusive: row.exclusive, initReturnsConfig: row.initReturnsConfig, requireVerifiedEmail: row.requireVerifiedEmail, assumeEmailVerified: row.assumeEmailVerified },
 })
 
-export async function identityProviders(deps: Deps, caller: Principal): Promise<Result<IdentityProviderView[], 'FORBIDDEN'>> {
+export async function identityProviders(deps: Deps, caller: Caller): Promise<Result<IdentityProviderView[], 'FORBIDDEN'>> {
   if (!may(caller.roles, 'manageIdentityProviders')) return fail('FORBIDDEN', 'You are not allowed to list IDP')
   return ok((await selectIdentityProviders(deps.db)).map(view))
 }
@@ -58,7 +58,7 @@ export function fullConfiguration(deps: Deps, row: IdentityProviderRow): Record<
 type ConfigProblem = 'INVALID_CONFIGURATION' | 'FORBIDDEN'
 
 /** A configuration as stored, or why not: its shape, Apple's key, and a claim mapping the caller may grant. */
-async function checked(deps: Deps, caller: Principal, type: IdpType, slug: string, configuration: unknown):
+async function checked(deps: Deps, caller: Caller, type: IdpType, slug: string, configuration: unknown):
     Promise<Result<{ configuration: Record<string, unknown>; secretsSealed: string | null }, ConfigProblem>> {
   const parsed = parseProviderConfig(type, configuration)
   if (!parsed.ok) return fail('INVALID_CONFIGURATION', parsed.message)
@@ -80,7 +80,7 @@ async function checked(deps: Deps, caller: Principal, type: IdpType, slug: strin
  * A mapping may grant only what the caller could grant by hand: global roles it may assign
  * (never super_admin), and memberships the project's roles define.
  */
-async function mappingProblem(deps: Deps, caller: Principal, mapping: ClaimMapping) {
+async function mappingProblem(deps: Deps, caller: Caller, mapping: ClaimMapping) {
   for (const rule of mapping.rules) {
     if (rule.grantRoles?.length && (rule.grantRoles.includes('super_admin') || !mayAssignGlobalRoles(caller.roles, rule.grantRoles))) {
       return rule.grantRoles.includes('super_admin')

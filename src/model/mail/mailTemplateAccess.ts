@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { loadProjectAccess, projectAdminDecision, projectNotFound } from '../projects/projectAccess.js'
@@ -12,7 +12,7 @@ import type { ProjectRow } from '../../db/queries/projects.js'
  * every project and FORBIDDEN for others (nobody learns which slugs exist). FORBIDDEN is no
  * schema code: the resolvers raise it.
  */
-export async function mailTemplateScope(deps: Deps, caller: Principal, projectSlug: string | null | undefined):
+export async function mailTemplateScope(deps: Deps, caller: Caller, projectSlug: string | null | undefined):
     Promise<Result<ProjectRow | null, 'PROJECT_NOT_FOUND' | 'FORBIDDEN'>> {
   if (projectSlug === null || projectSlug === undefined) {
     return may(caller.roles, 'manageMailTemplates') ? ok(null) : fail('FORBIDDEN', forbiddenMessage('manageMailTemplates'))

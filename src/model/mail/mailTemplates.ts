@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectMailTemplates, type MailTemplateRow } from '../../db/queries/mail.js'
@@ -11,7 +11,7 @@ import { ADMIN_ROLE } from '../acl/projectAcl.js'
  * admins, the templates of the projects it administers for a project's admin. Anyone else is
  * refused (FORBIDDEN, raised by the resolver).
  */
-export async function mailTemplates(deps: Deps, caller: Principal): Promise<Result<MailTemplateRow[], 'FORBIDDEN'>> {
+export async function mailTemplates(deps: Deps, caller: Caller): Promise<Result<MailTemplateRow[], 'FORBIDDEN'>> {
   if (may(caller.roles, 'listMailTemplates')) {
     return ok(await selectMailTemplates(deps.db, { projectIds: null, global: true }))
   }

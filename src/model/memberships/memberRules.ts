@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/db.js'
 import type { Deps } from '../deps.js'
-import type { Caller, Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
 import { selectPersonCredentials } from '../../db/queries/persons.js'
 import { fail, ok, type Result } from '../result.js'
@@ -43,7 +43,7 @@ export const notMember = () => fail('NOT_MEMBER', 'Not a project member')
  * for ordinary callers and PROJECT_NOT_FOUND for those who administer every project (as the
  * reference), so nobody learns which slugs exist without the right to.
  */
-export async function projectForMembers(deps: Deps, caller: Principal, slug: string, what: MemberOperation):
+export async function projectForMembers(deps: Deps, caller: Caller, slug: string, what: MemberOperation):
     Promise<Result<ProjectAccess, 'PROJECT_NOT_FOUND' | 'FORBIDDEN'>> {
   const access = await loadProjectAccess(deps, caller, slug)
   const decision = projectViewDecision(caller.roles, access)

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { claimOtpTimeStep, type PersonCredentials } from '../../db/queries/persons.js'
 import { deleteSignInFailures } from '../../db/queries/signInFailures.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { verifyPassword } from '../passwords/hashing.js'
 import { MAX_PASSWORD_LENGTH } from '../passwords/policy.js'
@@ -28,7 +28,7 @@ export interface Proof {
  * toward the sign-in back-off; a code is spent once used. (The reference asked for nothing.)
  * FORBIDDEN is no schema code: the resolvers answer it with a ForbiddenError.
  */
-export async function confirmPresence(deps: Deps, person: PersonCredentials, caller: Principal, proof: Proof):
+export async function confirmPresence(deps: Deps, person: PersonCredentials, caller: Caller, proof: Proof):
     Promise<Result<null, 'FORBIDDEN'>> {
   if (person.otpActivatedAt === null && !person.emailOtpEnabled) return ok(null)
   const now = deps.clock.now()
@@ -62,7 +62,7 @@ export async function confirmPresence(deps: Deps, person: PersonCredentials, cal
  * payloads, so an identity without one is refused like any other forbidden call; with `proof`,
  * the person must also confirm presence (see confirmPresence).
  */
-export async function otpOwner(deps: Deps, caller: Principal, proof?: Proof): Promise<Result<PersonCredentials, 'FORBIDDEN'>> {
+export async function otpOwner(deps: Deps, caller: Caller, proof?: Proof): Promise<Result<PersonCredentials, 'FORBIDDEN'>> {
   const person = await myPerson(deps, caller, 'manageMyOtp', '')
   if (!person.ok) return fail('FORBIDDEN', forbiddenMessage('manageMyOtp'))
   if (proof) {

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
 import { ok, type Result } from '../result.js'
 import { setPendingOtp } from '../../db/queries/persons.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { otpOwner, type Proof } from './confirmPresence.js'
 import { otpContext } from '../sessions/secondFactor.js'
 import { newOtpSecret, otpUri } from './totp.js'
@@ -11,7 +11,7 @@ import { newOtpSecret, otpUri } from './totp.js'
  * once. It waits until `confirmOtp` proves the person's app has it; an active secret keeps
  * guarding sign-in meanwhile. Preparing again replaces a set-up not confirmed yet.
  */
-export async function prepareOtp(deps: Deps, caller: Principal, args: { label?: string | null } & Proof):
+export async function prepareOtp(deps: Deps, caller: Caller, args: { label?: string | null } & Proof):
     Promise<Result<{ otpUri: string; otpSecret: string }, 'FORBIDDEN'>> {
   const owner = await otpOwner(deps, caller, args)
   if (!owner.ok) return owner

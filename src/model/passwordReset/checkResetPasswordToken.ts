@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { fail, ok, type Result } from '../result.js'
 import { selectPersonCredentials } from '../../db/queries/persons.js'
@@ -14,7 +14,7 @@ export type ResetTokenState = 'VALID' | 'REQUEST_NOT_FOUND' | 'TOKEN_NOT_FOUND' 
  * Tells whether a reset request's token would work, without using it (a "choose a new password"
  * page can say so before the person types one). `requestId` is the mail's `requestId`.
  */
-export async function checkResetPasswordToken(deps: Deps, caller: Principal, args: { requestId: string; token: string }): Promise<Result<ResetTokenState, 'FORBIDDEN'>> {
+export async function checkResetPasswordToken(deps: Deps, caller: Caller, args: { requestId: string; token: string }): Promise<Result<ResetTokenState, 'FORBIDDEN'>> {
   if (!may(caller.roles, 'resetPassword')) return fail('FORBIDDEN', forbiddenMessage('resetPassword'))
   const request = isUuid(args.requestId) ? await selectPersonTokenById(deps.db, 'password_reset', args.requestId) : null
   if (!request) return ok('REQUEST_NOT_FOUND')

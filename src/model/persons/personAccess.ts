@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js'
 import { fail, type Result } from '../result.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may, mayActOnIdentity, type Action } from '../acl/permissions.js'
 import type { PersonCredentials } from '../../db/queries/persons.js'
 import { findPerson } from './findPerson.js'
@@ -13,7 +13,7 @@ import { findPerson } from './findPerson.js'
  * persons exist. FORBIDDEN is no schema code: resolvers answer it with a ForbiddenError.
  */
 export async function personToManage<C extends string>(
-  deps: Deps, caller: Principal, action: Action, by: { id: string } | { email: string }, notFound: C, notFoundMessage?: string,
+  deps: Deps, caller: Caller, action: Action, by: { id: string } | { email: string }, notFound: C, notFoundMessage?: string,
 ): Promise<Result<PersonCredentials, C | 'FORBIDDEN'>> {
   if (!may(caller.roles, action)) return fail('FORBIDDEN', forbiddenMessage(action))
   const person = await findPerson(deps, by, notFound, notFoundMessage)
@@ -27,7 +27,7 @@ export async function personToManage<C extends string>(
  * For the `my` operations: the caller's own person. An identity without one (the login token,
  * an application key) gets NOT_A_PERSON, as in the reference, rather than a ForbiddenError.
  */
-export async function myPerson(deps: Deps, caller: Principal, action: Action, notAPerson: string):
+export async function myPerson(deps: Deps, caller: Caller, action: Action, notAPerson: string):
     Promise<Result<PersonCredentials, 'NOT_A_PERSON' | 'FORBIDDEN'>> {
   const person = await findPerson(deps, { identityId: caller.identityId }, 'NOT_A_PERSON', notAPerson)
   if (person.ok && !may(caller.roles, action)) return fail('FORBIDDEN', forbiddenMessage(action))

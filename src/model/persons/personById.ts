@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { may } from '../acl/permissions.js'
 import { selectPersonsByIds, type PersonRow } from '../../db/queries/persons.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
@@ -13,7 +13,7 @@ import { isUuid } from './findPerson.js'
  * null for an unknown id and for everyone else. Their global roles stay hidden from the latter
  * (Identity.roles is null).
  */
-export async function personById(deps: Deps, caller: Principal, id: string): Promise<PersonRow | null> {
+export async function personById(deps: Deps, caller: Caller, id: string): Promise<PersonRow | null> {
   if (!isUuid(id)) return null
   const person = (await selectPersonsByIds(deps.db, [id]))[0] ?? null
   if (!person || may(caller.roles, 'viewPersons') || person.identityId === caller.identityId) return person

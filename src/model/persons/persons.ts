@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { forbiddenMessage, may } from '../acl/permissions.js'
 import { selectPersons, type PersonRow, type PersonsFilter } from '../../db/queries/persons.js'
 import { isUuid } from './findPerson.js'
@@ -10,7 +10,7 @@ const DEFAULT_LIMIT = 100
 const MAX_LIMIT = 1000
 
 /** Persons by filter, for those who may view persons. INVALID_INPUT for a limit or offset out of range. */
-export async function persons(deps: Deps, caller: Principal, args: { filter?: PersonsFilter | null; limit?: number | null; offset?: number | null }):
+export async function persons(deps: Deps, caller: Caller, args: { filter?: PersonsFilter | null; limit?: number | null; offset?: number | null }):
     Promise<Result<PersonRow[], 'FORBIDDEN' | 'INVALID_INPUT'>> {
   if (!may(caller.roles, 'viewPersons')) return fail('FORBIDDEN', forbiddenMessage('viewPersons'))
   const limit = args.limit ?? DEFAULT_LIMIT

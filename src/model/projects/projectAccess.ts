@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Principal } from '../auth/authenticate.js'
+import type { Caller } from '../auth/authenticate.js'
 import { selectMemberships } from '../../db/queries/memberships.js'
 import { selectProjectBySlug, type ProjectRow } from '../../db/queries/projects.js'
 import { ADMIN_ROLE, hasTenantRule, mayTouchMembership, parseProjectAcl, type Membership, type ProjectAcl, type TenantAction } from '../acl/projectAcl.js'
@@ -23,13 +23,13 @@ export const projectNotFound = (slug: string) => `Project ${slug} was not found 
 /** Super admins and global project admins, who administer every project. */
 export const administersAllProjects = (roles: readonly string[]) => roles.includes('super_admin') || roles.includes('project_admin')
 
-export async function loadProjectAccess(deps: Deps, caller: Principal, slug: string): Promise<ProjectAccess | null> {
+export async function loadProjectAccess(deps: Deps, caller: Caller, slug: string): Promise<ProjectAccess | null> {
   const project = await selectProjectBySlug(deps.db, slug)
   if (!project) return null
   return projectAccessFor(deps, caller, project)
 }
 
-export async function projectAccessFor(deps: Deps, caller: Principal, project: ProjectRow): Promise<ProjectAccess> {
+export async function projectAccessFor(deps: Deps, caller: Caller, project: ProjectRow): Promise<ProjectAccess> {
   const [own] = await selectMemberships(deps.db, { projectIds: [project.id], identityIds: [caller.identityId] })
   const parsed = parseProjectAcl(project.config)
   // A stored config was valid when written; if the rules changed since, the project still has admin.
