@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { generateKey } from '../../src/model/secrets.js'
+import { generateToken } from '../../src/model/tokens.js'
+import { createTestDatabaseUrl } from './db.js'
 
 // tenant-api as separate processes (`serve`), as nodes behind a load balancer: each is stopped
 // (SIGTERM) after the test file, and its URL is known once it says where it listens.
@@ -33,4 +36,16 @@ export async function startNode(env: Record<string, string>): Promise<string> {
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error(`node did not start:\n${out}`)
+}
+
+/** Two nodes on a fresh PostgreSQL database, sharing every setting (tokens, encryption key). */
+export async function startTwoNodes(): Promise<{ env: Record<string, string>; root: string; login: string; a: string; b: string }> {
+  const env = {
+    DATABASE_URL: await createTestDatabaseUrl(),
+    TENANT_ENCRYPTION_KEY: generateKey(),
+    CONTEMBER_ROOT_TOKEN: generateToken(),
+    CONTEMBER_LOGIN_TOKEN: generateToken(),
+  }
+  const [a, b] = await Promise.all([startNode(env), startNode(env)])
+  return { env, root: env.CONTEMBER_ROOT_TOKEN, login: env.CONTEMBER_LOGIN_TOKEN, a, b }
 }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { generateKey } from '../../src/model/secrets.js'
-import { generateToken } from '../../src/model/tokens.js'
 import { randomEmail } from '../helpers/fixtures.js'
-import { backend, createTestDatabaseUrl, dropTestDatabases } from '../helpers/db.js'
-import { startNode } from '../helpers/nodes.js'
+import { backend, dropTestDatabases } from '../helpers/db.js'
+import { startTwoNodes } from '../helpers/nodes.js'
 import { goodPassword, payload } from '../helpers/persons.js'
 import { startServer } from '../helpers/server.js'
 
@@ -15,7 +13,6 @@ import { startServer } from '../helpers/server.js'
 // TRUST_PROXY peer (on either backend).
 
 after(async () => { await dropTestDatabases() })
-const node = startNode
 
 /** POST /tenant on `url`; the one field of `data` (fails the test on an HTTP or GraphQL error). */
 async function call(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
@@ -28,17 +25,7 @@ async function call(url: string, token: string, query: string, variables: Record
   return Object.values(body.data as Record<string, any>)[0]
 }
 
-/** Two nodes on a fresh database, sharing every setting. */
-async function twoNodes() {
-  const env = {
-    DATABASE_URL: await createTestDatabaseUrl(),
-    TENANT_ENCRYPTION_KEY: generateKey(),
-    CONTEMBER_ROOT_TOKEN: generateToken(),
-    CONTEMBER_LOGIN_TOKEN: generateToken(),
-  }
-  const [a, b] = await Promise.all([node(env), node(env)])
-  return { root: env.CONTEMBER_ROOT_TOKEN, login: env.CONTEMBER_LOGIN_TOKEN, a, b }
-}
+const twoNodes = startTwoNodes
 
 const SIGN_UP = 'mutation($email: String!, $password: String) { signUp(email: $email, password: $password) { ok error { code } } }'
 const SIGN_IN = 'mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { ok error { code retryAfter } } }'

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { generateKey } from '../../src/model/secrets.js'
-import { generateToken } from '../../src/model/tokens.js'
-import { backend, createTestDatabaseUrl, dropTestDatabases } from '../helpers/db.js'
-import { startNode } from '../helpers/nodes.js'
+import { backend, dropTestDatabases } from '../helpers/db.js'
+import { startTwoNodes } from '../helpers/nodes.js'
 
 // Two tenant-api processes on one PostgreSQL, as two nodes behind a load balancer. A key
 // disabled through one must stop working on the other within 100 ms, although the other has
 // it in its cache: the change travels through LISTEN/NOTIFY.
 
 after(async () => { await dropTestDatabases() })
-const node = startNode
 
 async function gql(url: string, token: string, query: string, variables?: unknown) {
   const res = await fetch(`${url}/tenant`, {
@@ -19,16 +16,7 @@ async function gql(url: string, token: string, query: string, variables?: unknow
   return { status: res.status, body: await res.json() }
 }
 
-/** Two nodes on a fresh database, sharing every setting. */
-async function twoNodes() {
-  const env = {
-    DATABASE_URL: await createTestDatabaseUrl(),
-    TENANT_ENCRYPTION_KEY: generateKey(),
-    CONTEMBER_ROOT_TOKEN: generateToken(),
-    CONTEMBER_LOGIN_TOKEN: generateToken(),
-  }
-  return { env, a: await node(env), b: await node(env) }
-}
+const twoNodes = startTwoNodes
 
 /** Node `b` answers `token` (so it has it cached), `act` ends it elsewhere, and `b` must refuse it within 100 ms. */
 async function refusedWithin100ms(b: string, token: string, act: () => Promise<void>) {
@@ -48,23 +36,23 @@ async function refusedWithin100ms(b: string, token: string, act: () => Promise<v
 const needsPostgres = { skip: backend !== 'postgres' && 'needs PostgreSQL: PGlite is one process\'s database' }
 
 test('two nodes: a key disabled on one node is refused by the other within 100 ms', needsPostgres, async () => {
-  const { env, a, b } = await twoNodes()
-  const created = await gql(a, env.CONTEMBER_ROOT_TOKEN, 'mutation { createGlobalApiKey(description: "app", roles: ["login"]) { result { apiKey { id token } } } }')
+  const { root, a, b } = await twoNodes()
+  const created = await gql(a, root, 'mutation { createGlobalApiKey(description: "app", roles: ["login"]) { result { apiKey { id token } } } }')
   const { id, token } = created.body.data.createGlobalApiKey.result.apiKey
   await refusedWithin100ms(b, token, async () => {
-    assert.equal((await gql(a, env.CONTEMBER_ROOT_TOKEN, 'mutation ($id: String!) { disableApiKey(id: $id) { ok } }', { id })).body.data.disableApiKey.ok, true)
+    assert.equal((await gql(a, root, 'mutation ($id: String!) { disableApiKey(id: $id) { ok } }', { id })).body.data.disableApiKey.ok, true)
   })
 })
 
 test('two nodes: a person forced out on one node is refused by the other within 100 ms; a revoked session too', needsPostgres, async () => {
-  const { env, a, b } = await twoNodes()
-  const signedUp = await gql(a, env.CONTEMBER_ROOT_TOKEN, 'mutation { signUp(email: "forced@example.com", password: "Forced-Out-42") { result { person { id } } } }')
+  const { root, login, a, b } = await twoNodes()
+  const signedUp = await gql(a, root, 'mutation { signUp(email: "forced@example.com", password: "Forced-Out-42") { result { person { id } } } }')
   const personId = signedUp.body.data.signUp.result.person.id
-  const signIn = async () => (await gql(a, env.CONTEMBER_LOGIN_TOKEN, 'mutation { signIn(email: "forced@example.com", password: "Forced-Out-42") { result { token } } }')).body.data.signIn.result.token as string
+  const signIn = async () => (await gql(a, login, 'mutation { signIn(email: "forced@example.com", password: "Forced-Out-42") { result { token } } }')).body.data.signIn.result.token as string
 
   const forced = await signIn()
   await refusedWithin100ms(b, forced, async () => {
-    assert.equal((await gql(a, env.CONTEMBER_ROOT_TOKEN, 'mutation ($id: String!) { forceSignOutPerson(personId: $id) { ok } }', { id: personId })).body.data.forceSignOutPerson.ok, true)
+    assert.equal((await gql(a, root, 'mutation ($id: String!) { forceSignOutPerson(personId: $id) { ok } }', { id: personId })).body.data.forceSignOutPerson.ok, true)
   })
 
   const keep = await signIn()
