@@ -39,21 +39,17 @@ export function combinePolicies(policies: readonly Pick<AuthPolicyRow, 'mfaRequi
 /** The policies of this node, read once and kept until a change is announced (invalidation). */
 export class PolicyCache {
   private loaded: Promise<AuthPolicyRow[]> | null = null
-  private generation = 0
 
   list(q: Queryable): Promise<AuthPolicyRow[]> {
     if (this.loaded) return this.loaded
-    const generation = this.generation
     const loading = selectAuthPolicies(q)
     this.loaded = loading
-    // A failed read is not kept; nor is one that a change overtook.
+    // A failed read is not kept. (A change announced while reading clears `loaded`, so that read is not kept either.)
     loading.catch(() => { if (this.loaded === loading) this.loaded = null })
-    loading.then(() => { if (generation !== this.generation && this.loaded === loading) this.loaded = null }, () => {})
     return loading
   }
 
   clear(): void {
-    this.generation++
     this.loaded = null
   }
 }
