@@ -9,7 +9,8 @@ import { insertIdentity } from '../../db/queries/identities.js'
 import { insertPerson, publicPerson, selectPersonCredentials, type PersonCredentials, type PersonRow } from '../../db/queries/persons.js'
 import { insertLink, selectIdentityProvider, selectLinkedPersonId, type IdentityProviderRow } from '../../db/queries/identityProviders.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
-import { createSession, type SignInOptions } from '../sessions/createSession.js'
+import type { SignInOptions } from '../sessions/createSession.js'
+import { issueSession } from '../sessions/signInSteps.js'
 import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { parseProviderConfig, type IdpType } from './configuration.js'
@@ -124,12 +125,10 @@ async function attempt(deps: Deps, caller: Caller, row: IdentityProviderRow | nu
     if (mapping) await applyClaimMapping(deps, tx, caller, person, { id: row!.id, mapping }, claims.raw)
     const fresh = (await selectPersonCredentials(tx, { id: person.id }))!
     const policy = await effectivePolicy(deps, fresh.identityId, personRoles(fresh), tx)
-    const session = await createSession(deps, tx, caller, {
-      identityId: fresh.identityId, personId: fresh.id, requested: args.expiration, login: config.login, policy, options: args.options,
+    const session = await issueSession(deps, tx, caller, {
+      person: fresh, requested: args.expiration, login: config.login, policy, options: args.options,
       idp: { identityProviderId: row!.id, idTokenSealed: claims.idToken ? deps.secrets.encrypt(claims.idToken, idTokenContext(row!.slug)) : null },
-    })
-    await recordAuthEvent(deps, tx, caller, {
-      type: 'idp_login', success: true, personId: fresh.id, identityProviderId: row!.id, personInputIdentifier: claims.email, metadata: { sessionId: session.id },
+      event: (sessionId) => ({ type: 'idp_login', success: true, personId: fresh.id, identityProviderId: row!.id, personInputIdentifier: claims.email, metadata: { sessionId } }),
     })
     return ok({ token: session.token, person: publicPerson(fresh), idpResponse: claims.raw })
   })

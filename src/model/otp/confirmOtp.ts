@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../result.js'
 import { activatePendingOtp } from '../../db/queries/persons.js'
 import type { Caller } from '../auth/authenticate.js'
 import { otpOwner } from './confirmPresence.js'
-import { otpContext } from '../sessions/secondFactor.js'
+import { otpContext } from '../sessions/factors/totp.js'
 import { checkOtp } from './totp.js'
 import { issueBackupCodes } from '../mfa/backupCodes.js'
 

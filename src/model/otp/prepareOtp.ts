@@ -3,7 +3,7 @@ import { ok, type Result } from '../result.js'
 import { setPendingOtp } from '../../db/queries/persons.js'
 import type { Caller } from '../auth/authenticate.js'
 import { otpOwner, type Proof } from './confirmPresence.js'
-import { otpContext } from '../sessions/secondFactor.js'
+import { otpContext } from '../sessions/factors/totp.js'
 import { newOtpSecret, otpUri } from './totp.js'
 
 /**

@@ -9,12 +9,12 @@ import { markPersonTokenUsed, releaseOtpAttempt, reserveOtpAttempt, selectPerson
 import { loadTenantConfig } from '../config/tenantConfig.js'
 import { isUuid } from '../persons/findPerson.js'
 import { tokenNotFound, tokenRefusal } from '../personTokens.js'
-import { createSession, type SignInOptions } from '../sessions/createSession.js'
+import type { SignInOptions } from '../sessions/createSession.js'
 import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
-import { reserveAttempt } from '../sessions/backoff.js'
-import { deleteSignInFailures, releaseSignInAttempt } from '../../db/queries/signInFailures.js'
-import { checkSecondFactor, claimSecondFactor, otpAlreadyUsed } from '../sessions/secondFactor.js'
-import type { SignedIn } from '../sessions/signIn.js'
+import { releaseAttempt, reserveAttempt } from '../sessions/backoff.js'
+import { checkSecondFactor } from '../sessions/secondFactor.js'
+import { claimSecondFactor, otpAlreadyUsed } from '../sessions/factors/proof.js'
+import { issueSession, type SignedIn } from '../sessions/signInSteps.js'
 import { hashToken, sameHash } from '../tokens.js'
 import { passwordlessAllowed } from './passwordlessPolicy.js'
 
@@ -70,7 +70,7 @@ async function attempt(deps: Deps, caller: Caller, input: SignInPasswordlessInpu
   if (reserved && !reserved.ok) return fail('INVALID_OTP_TOKEN', `Too many wrong codes: ${reserved.message}`)
   const second = await checkSecondFactor(deps, caller, person, { otpToken: input.mfaOtp, backupCode: input.backupCode }, { config, policy, enrol: false })
   if (!second.ok) {
-    if (reserved?.ok && second.code !== 'INVALID_OTP_TOKEN') await releaseSignInAttempt(deps.db, person.email!, reserved.value.previous)
+    if (reserved?.ok && second.code !== 'INVALID_OTP_TOKEN') await releaseAttempt(deps, reserved.value)
     return second
   }
   const now = deps.clock.now()
@@ -79,12 +79,10 @@ async function attempt(deps: Deps, caller: Caller, input: SignInPasswordlessInpu
     if (!await markPersonTokenUsed(tx, request.id, now)) return fail('TOKEN_USED', 'Token used')
     if (!await claimSecondFactor(tx, person.id, second.value.step)) return otpAlreadyUsed()
     await markEmailVerified(tx, person.id, now)
-    if (guessing) await deleteSignInFailures(tx, person.email!)
-    const session = await createSession(deps, tx, caller, {
-      identityId: person.identityId, personId: person.id, requested: input.expiration, login: config.login, policy, options: input.options,
+    const session = await issueSession(deps, tx, caller, {
+      person, requested: input.expiration, login: config.login, policy, options: input.options, clearFailuresOf: guessing ? person.email : null, factor: second.value,
+      event: (sessionId) => ({ type: 'passwordless_login', success: true, personId: person.id, metadata: { requestId: request.id, sessionId } }),
     })
-    await recordAuthEvent(deps, tx, caller, { type: 'passwordless_login', success: true, personId: person.id, metadata: { requestId: request.id, sessionId: session.id } })
-    if (second.value.backupCodeUsed) await recordAuthEvent(deps, tx, caller, { type: 'backup_code_used', success: true, personId: person.id })
     return ok({ token: session.token, person: { ...publicPerson(person), emailVerified: true } })
   })
 }

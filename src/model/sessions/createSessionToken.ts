@@ -2,9 +2,9 @@ import type { Deps } from '../deps.js'
 import { fail, ok, type Result } from '../result.js'
 import { publicPerson, type PersonCredentials } from '../../db/queries/persons.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
-import { createSession, type SignInOptions } from './createSession.js'
+import type { SignInOptions } from './createSession.js'
 import { effectivePolicy, personRoles } from '../authPolicies/effectivePolicy.js'
-import type { SignedIn } from './signIn.js'
+import { issueSession, type SignedIn } from './signInSteps.js'
 import type { Caller } from '../auth/authenticate.js'
 import { personToManage } from '../persons/personAccess.js'
 import { recordAuthEvent } from '../authLog/recordAuthEvent.js'
@@ -43,8 +43,10 @@ async function sessionFor(deps: Deps, caller: Caller, person: PersonCredentials,
   const config = await loadTenantConfig(deps.db)
   const policy = await effectivePolicy(deps, person.identityId, personRoles(person))
   return deps.db.transaction(async (tx) => {
-    const session = await createSession(deps, tx, caller, { identityId: person.identityId, personId: person.id, requested: expiration, login: config.login, policy, options })
-    await recordAuthEvent(deps, tx, caller, { type: 'create_session_token', success: true, targetPersonId: person.id, metadata: { sessionId: session.id } })
+    const session = await issueSession(deps, tx, caller, {
+      person, requested: expiration, login: config.login, policy, options,
+      event: (sessionId) => ({ type: 'create_session_token', success: true, targetPersonId: person.id, metadata: { sessionId } }),
+    })
     return ok({ token: session.token, person: publicPerson(person) })
   })
 }
