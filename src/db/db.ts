@@ -140,9 +140,13 @@ export function createPostgresDb(connectionString: string, options: { max?: numb
   }
 }
 
-export async function createPgliteDb(dataDir?: string): Promise<Db> {
-  // Without a directory the database lives in memory (tests); with one it persists.
-  const lite = await PGlite.create(dataDir)
+/**
+ * Without a directory the database lives in memory (tests); with one it persists. `loadDataDir`
+ * starts an in-memory database from a copy of another's files (PGlite's dumpDataDir), which
+ * skips the seconds initdb takes.
+ */
+export async function createPgliteDb(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Db> {
+  const lite = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
   return {
     kind: 'pglite',
     async listen(channel, onMessage) {

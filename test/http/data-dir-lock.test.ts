@@ -7,14 +7,18 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { openDb } from '../../src/db/db.js'
 import { DataDirInUse, LOCK_FILE } from '../../src/db/dataDirLock.js'
+import { backend } from '../helpers/db.js'
 
 // Two processes on one embedded database would each keep their own copy and lose each other's
 // writes: the first to open DATA_DIR holds it, others are refused with the holder's name.
 
+// PGlite only (DATA_DIR holds the database whatever the suite's backend): run once, on the PGlite pass.
+const once = { skip: backend === 'postgres' ? 'PGlite only: run on the PGlite pass' : false }
+
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 const newDir = () => mkdtemp(join(tmpdir(), 'tenant-api-lock-'))
 
-test('DATA_DIR lock: a second open is refused naming the holder; after close it opens again', async () => {
+test('DATA_DIR lock: a second open is refused naming the holder; after close it opens again', once, async () => {
   const dir = await newDir()
   const first = await openDb({ DATA_DIR: dir })
   await assert.rejects(openDb({ DATA_DIR: dir }), (error: unknown) =>
@@ -25,7 +29,7 @@ test('DATA_DIR lock: a second open is refused naming the holder; after close it 
   await again.close()
 })
 
-test('DATA_DIR lock: another process (migrate) is refused with one clear line and exit code 1', async () => {
+test('DATA_DIR lock: another process (migrate) is refused with one clear line and exit code 1', once, async () => {
   const dir = await newDir()
   const held = await openDb({ DATA_DIR: dir })
   try {
@@ -39,7 +43,7 @@ test('DATA_DIR lock: another process (migrate) is refused with one clear line an
   }
 })
 
-test('DATA_DIR lock: a lock left by a process that is gone (a crash) is taken over', async () => {
+test('DATA_DIR lock: a lock left by a process that is gone (a crash) is taken over', once, async () => {
   const dir = await newDir()
   // A pid far above any the system hands out: no such process.
   await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 30, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z' }))
@@ -49,7 +53,7 @@ test('DATA_DIR lock: a lock left by a process that is gone (a crash) is taken ov
   await assert.rejects(readFile(join(dir, LOCK_FILE)), { code: 'ENOENT' }, 'released on close')
 })
 
-test('DATA_DIR lock: a lock naming this process number from before this process started is taken over (a container restarted: always process 1)', async () => {
+test('DATA_DIR lock: a lock naming this process number from before this process started is taken over (a container restarted: always process 1)', once, async () => {
   const dir = await newDir()
   await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z' }))
   const db = await openDb({ DATA_DIR: dir })
@@ -57,7 +61,7 @@ test('DATA_DIR lock: a lock naming this process number from before this process 
   await db.close()
 })
 
-test('DATA_DIR lock: a lock from another host is held, and the message says how to take it over', async () => {
+test('DATA_DIR lock: a lock from another host is held, and the message says how to take it over', once, async () => {
   const dir = await newDir()
   await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, hostname: 'gone-container', startedAt: '2026-01-01T00:00:00Z' }))
   await assert.rejects(openDb({ DATA_DIR: dir }), (error: unknown) => error instanceof DataDirInUse &&

@@ -7,8 +7,11 @@ import { createApp, type App } from '../../src/app.js'
 import { loadConfig } from '../../src/config/env.js'
 import { securePrivateDir } from '../../src/db/dataDir.js'
 import { generateToken } from '../../src/model/tokens.js'
+import { backend } from '../helpers/db.js'
 
 // These run on PGlite whatever the suite's backend: no DATABASE_URL, so DATA_DIR holds the database.
+// So they run once, on the PGlite pass.
+const once = { skip: backend === 'postgres' ? 'PGlite only: run on the PGlite pass' : false }
 // umask 000 is the worst case: without the fix every file PGlite unpacks would be world-writable.
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777
@@ -55,7 +58,7 @@ async function createKey(app: { root: string; url: string }) {
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'tenant-api-data-dir-'))
 
-test('DATA_DIR: a new one is made 0700 and nothing in it is open to other accounts, even under umask 000', async () => {
+test('DATA_DIR: a new one is made 0700 and nothing in it is open to other accounts, even under umask 000', once, async () => {
   await withUmask(0o000, async () => {
     const dir = join(await tempDir(), 'data')
     const app = await startOn(dir)
@@ -81,7 +84,7 @@ test('DATA_DIR: a new one is made 0700 and nothing in it is open to other accoun
   })
 })
 
-test('DATA_DIR: an existing one open to all (0777, a 0666 file, a 0777 folder) is made private and reported', async () => {
+test('DATA_DIR: an existing one open to all (0777, a 0666 file, a 0777 folder) is made private and reported', once, async () => {
   await withUmask(0o000, async () => {
     const dir = await tempDir()
     await writeFile(join(dir, 'notes.txt'), 'x', { mode: 0o666 })
@@ -102,7 +105,7 @@ test('DATA_DIR: an existing one open to all (0777, a 0666 file, a 0777 folder) i
   })
 })
 
-test('DATA_DIR: a link inside is not followed, so a file outside keeps its mode', async () => {
+test('DATA_DIR: a link inside is not followed, so a file outside keeps its mode', once, async () => {
   const outside = join(await tempDir(), 'shared.txt')
   await writeFile(outside, 'x')
   await chmod(outside, 0o644)
