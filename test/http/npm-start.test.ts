@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 async function startWithNpm() {
   const child = spawn('npm', ['start'], {
     cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: mkdtempSync(join(tmpdir(), 'tenant-api-npm-')), DATABASE_URL: '' },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: mkdtempSync(join(tmpdir(), 'tenant-api-npm-')), DATABASE_URL: '', npm_config_update_notifier: 'false' },
   })
   let out = ''
   child.stdout.on('data', (d) => { out += d })

@@ -18,7 +18,11 @@ import { fileURLToPath } from 'node:url'
 // the tests running beside this one) are left alone.
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 150_000 })
+// npm serves from this machine's cache first (--prefer-offline where it installs) and does not
+// ask the registry whether npm itself is outdated.
+const npm = (args: string[], cwd: string) => execFileSync('npm', args, {
+  cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 150_000, env: { ...process.env, npm_config_update_notifier: 'false' },
+})
 
 test('package: npm pack, install --omit=dev into an empty project, run --version, import the client, serve GraphiQL', { timeout: 170_000, skip }, async () => {
   const work = mkdtempSync(join(tmpdir(), 'tenant-api-pack-'))
@@ -43,7 +47,7 @@ test('package: npm pack, install --omit=dev into an empty project, run --version
   const app = join(work, 'app')
   cpSync(join(work, tarball), join(app, tarball))
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
-  npm(['install', '--omit=dev', '--no-audit', '--no-fund', `./${tarball}`], app)
+  npm(['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`], app)
   const version = execFileSync(join(app, 'node_modules/.bin/tenant-api'), ['--version'], { encoding: 'utf8' }).trim()
   assert.equal(version, JSON.parse(execFileSync('cat', [join(root, 'package.json')], { encoding: 'utf8' })).version)
   const client = execFileSync(process.execPath, ['--input-type=module', '-e',
@@ -93,7 +97,7 @@ test('package: @tenant-api/client packs alone, installs with no dependencies, in
   const app = join(work, 'service')
   cpSync(join(work, tarball), join(app, tarball))
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'service', private: true, type: 'module' }))
-  npm(['install', '--omit=dev', '--no-audit', '--no-fund', `./${tarball}`], app)
+  npm(['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`], app)
   assert.deepEqual(readdirSync(join(app, 'node_modules')).filter((f) => !f.startsWith('.')), ['@tenant-api'], 'nothing else is installed')
 
   // Imported as a service would, against a real server: the root token may introspect.
