@@ -29,14 +29,15 @@ export interface Caller extends Principal {
 
 export type AuthFailureCode = 'MISSING' | 'MALFORMED' | 'INVALID' | 'DISABLED' | 'EXPIRED'
 
-// The messages of the reference where it has one, so clients that show them read the same.
-export const authFailureMessages: Record<AuthFailureCode, string> = {
+// The messages of the reference, so clients that show them read the same. A disabled or an
+// expired key is told when (as the reference does; the answer needs the key's token).
+export const authFailureMessages: Record<'MISSING' | 'MALFORMED' | 'INVALID', string> = {
   MISSING: 'Authentication required',
   MALFORMED: 'Authorization failure: invalid Authorization header format',
   INVALID: 'Authorization failure: API key was not found',
-  DISABLED: 'Authorization failure: API key is disabled',
-  EXPIRED: 'Authorization failure: API key has expired',
 }
+const disabledMessage = (at: Date) => `Authorization failure: API key was disabled at ${at.toISOString()}`
+const expiredMessage = (at: Date) => `Authorization failure: API key expired at ${at.toISOString()}`
 
 /** A session its auth policy's idle timeout ended (the reason class stays DISABLED). */
 const IDLE_MESSAGE = 'Authorization failure: API key was idle for longer than its idle timeout'
@@ -100,8 +101,9 @@ async function verifyAndTouch(deps: Deps, tokenHash: string, now: Date, cached: 
     // The index found the row by hash; the constant-time comparison keeps that the only way in
     // even if a collation or index quirk ever matched a near value.
     if (!key || !sameHash(key.tokenHash, tokenHash)) return fail('INVALID', authFailureMessages.INVALID)
-    if (key.disabledAt !== null || key.personDisabledAt !== null) return fail('DISABLED', authFailureMessages.DISABLED)
-    if (isExpired(key, now)) return fail('EXPIRED', authFailureMessages.EXPIRED)
+    const disabledAt = key.disabledAt ?? key.personDisabledAt
+    if (disabledAt !== null) return fail('DISABLED', disabledMessage(disabledAt))
+    if (isExpired(key, now)) return fail('EXPIRED', expiredMessage(key.expiresAt!))
     if (isIdle(key, now) && await endIdleSession(deps, tokenHash, key, now, origin)) return fail('DISABLED', IDLE_MESSAGE)
     entry = deps.tokens.set(tokenHash, key, now.getTime())
   }
