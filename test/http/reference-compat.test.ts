@@ -56,3 +56,13 @@ test('personById: a project member who may view another member reads that person
   assert.deepEqual(await read(editor.personId), { id: editor.personId, email: editor.email, identity: { roles: null } })
   assert.equal(await read(outsider.personId), null)
 })
+
+test('messages worded as in 2.0.8: EMAIL_ALREADY_EXISTS names the email as given; PERSON_NOT_FOUND of a reset request names nobody', async () => {
+  const email = randomEmail()
+  await signUpPerson(server, { email })
+  const shouted = email.toUpperCase()
+  const again = await payload(server, 'mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) { ok error { code developerMessage } } }', { e: shouted, p: goodPassword() })
+  assert.deepEqual(again, { ok: false, error: { code: 'EMAIL_ALREADY_EXISTS', developerMessage: `User with email ${shouted} already exists` } })
+  const reset = await payload(server, 'mutation($e: String!) { createResetPasswordRequest(email: $e) { ok error { code developerMessage } } }', { e: randomEmail() }, server.loginToken)
+  assert.deepEqual(reset, { ok: false, error: { code: 'PERSON_NOT_FOUND', developerMessage: 'Person was not found.' } })
+})

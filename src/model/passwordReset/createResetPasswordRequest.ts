@@ -42,7 +42,7 @@ export async function createResetPasswordRequest(deps: Deps, caller: Caller, arg
       // Recorded whatever the answer says (revealUserExists may hide it).
       await recordAuthEvent(deps, deps.db, caller, { type: 'password_reset_init', success: false, personInputIdentifier: email.slice(0, 254), personId: person?.id ?? null, errorCode: 'PERSON_NOT_FOUND' })
       const { login } = await loadTenantConfig(deps.db)
-      return login.revealUserExists ? fail('PERSON_NOT_FOUND', `Person with email ${email} was not found.`) : ok(null)
+      return login.revealUserExists ? fail('PERSON_NOT_FOUND', 'Person was not found.') : ok(null)
     }
     const project = await mailProjectOf(deps.db, person, args.mailProject)
     return deps.db.transaction(async (tx) => {

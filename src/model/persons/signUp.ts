@@ -72,7 +72,7 @@ export async function signUp(deps: Deps, caller: Caller, input: SignUpInput): Pr
       return ok(person)
     } catch (error) {
       // Two sign-ups with one email at once: the unique index lets one through.
-      if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${email} already exists`)
+      if (isUniqueViolation(error, 'person_email_unique')) return fail('EMAIL_ALREADY_EXISTS', `User with email ${input.email} already exists`)
       throw error
     }
   })
