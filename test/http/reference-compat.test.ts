@@ -66,3 +66,14 @@ test('messages worded as in 2.0.8: EMAIL_ALREADY_EXISTS names the email as given
   const reset = await payload(server, 'mutation($e: String!) { createResetPasswordRequest(email: $e) { ok error { code developerMessage } } }', { e: randomEmail() }, server.loginToken)
   assert.deepEqual(reset, { ok: false, error: { code: 'PERSON_NOT_FOUND', developerMessage: 'Person was not found.' } })
 })
+
+test('a weak password is told rule by rule in developerMessage, as the newest reference does', async () => {
+  const weak = await payload(server, 'mutation($e: String!) { signUp(email: $e, password: "abcdefgh") { ok error { code developerMessage weakPasswordReasons } } }', { e: randomEmail() })
+  assert.deepEqual(weak, {
+    ok: false,
+    error: {
+      code: 'TOO_WEAK', weakPasswordReasons: ['MISSING_UPPERCASE', 'MISSING_DIGIT'],
+      developerMessage: 'Password must contain at least 1 uppercase letter. Password must contain at least 1 digit.',
+    },
+  })
+})

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
-import { checkPassword, compilePattern, MAX_PASSWORD_LENGTH, type PasswordPolicy, type WeakPasswordReason } from '../../src/model/passwords/policy.js'
+import { checkPassword, compilePattern, MAX_PASSWORD_LENGTH, weakPasswordMessage, type PasswordPolicy, type WeakPasswordReason } from '../../src/model/passwords/policy.js'
 
 // The policy a tenant has before anyone calls `configure` (copied here on purpose: a change of
 // the defaults should be a deliberate change of this specification too).
@@ -237,3 +237,25 @@ test('compilePattern: a pattern is compiled once, and the oldest are dropped pas
   assert.notEqual(again, first, 'evicted, so compiled anew')
   assert.deepEqual(checkPassword('Xkcd-Horse9', { ...defaults, pattern: '^cached$' }), ['INVALID_PATTERN'])
 })
+
+// The developerMessage of TOO_WEAK / PASSWORD_TOO_WEAK: one sentence per reason, as the reference words them.
+const messages: { reasons: WeakPasswordReason[]; policy?: Partial<PasswordPolicy>; expected: string }[] = [
+  { reasons: ['TOO_SHORT'], expected: 'Password is too short. Minimum length is 8.' },
+  { reasons: ['TOO_LONG'], expected: `Password is too long. Maximum length is ${MAX_PASSWORD_LENGTH}.` },
+  { reasons: ['MISSING_UPPERCASE'], expected: 'Password must contain at least 1 uppercase letter.' },
+  { reasons: ['MISSING_UPPERCASE'], policy: { requireUppercase: 2 }, expected: 'Password must contain at least 2 uppercase letters.' },
+  { reasons: ['MISSING_LOWERCASE'], expected: 'Password must contain at least 1 lowercase letter.' },
+  { reasons: ['MISSING_DIGIT'], policy: { requireDigit: 3 }, expected: 'Password must contain at least 3 digits.' },
+  { reasons: ['MISSING_SPECIAL'], policy: { requireSpecial: 1 }, expected: 'Password must contain at least 1 special character.' },
+  { reasons: ['INVALID_PATTERN'], policy: { pattern: '^[a-z]+$' }, expected: 'Password does not match the required pattern: ^[a-z]+$.' },
+  { reasons: ['BLACKLISTED'], expected: 'Password is blacklisted.' },
+  { reasons: ['COMPROMISED'], expected: 'Password is known from data breaches.' },
+  { reasons: ['TOO_SHORT', 'MISSING_DIGIT', 'BLACKLISTED'], policy: { minLength: 10 },
+    expected: 'Password is too short. Minimum length is 10. Password must contain at least 1 digit. Password is blacklisted.' },
+]
+
+for (const c of messages) {
+  test(`weakPasswordMessage(${JSON.stringify(c.reasons)}${c.policy ? `, ${JSON.stringify(c.policy)}` : ''})`, () => {
+    assert.equal(weakPasswordMessage(c.reasons, { ...defaults, ...c.policy }), c.expected)
+  })
+}

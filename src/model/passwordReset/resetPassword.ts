@@ -28,7 +28,7 @@ export async function resetPassword(deps: Deps, caller: Caller, args: { token: s
   if (!found.ok) return failed(found, null)
   const { token, person } = found.value
   const weak = await refuseWeakPassword(deps, args.password)
-  if (weak) return failed(fail('PASSWORD_TOO_WEAK', 'Password is too weak', weak.details), person.id)
+  if (weak) return failed(fail('PASSWORD_TOO_WEAK', weak.message, weak.details), person.id)
   const hash = await hashPassword(args.password)
   return deps.db.transaction(async (tx) => {
     const at = deps.clock.now()

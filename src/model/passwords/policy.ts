@@ -129,3 +129,24 @@ export function checkPassword(raw: string, policy: PasswordPolicy): WeakPassword
   if (policy.checkBlacklist && commonPasswords().has(password.toLowerCase())) reasons.push('BLACKLISTED')
   return reasons
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n > 1 ? 's' : ''}`
+
+/**
+ * The developerMessage of a weak password: one sentence per broken rule, in the order of
+ * `reasons`, worded as the reference words them (clients show them to people).
+ */
+export function weakPasswordMessage(reasons: readonly WeakPasswordReason[], policy: PasswordPolicy): string {
+  const sentence: Record<WeakPasswordReason, () => string> = {
+    TOO_SHORT: () => `Password is too short. Minimum length is ${policy.minLength}.`,
+    TOO_LONG: () => `Password is too long. Maximum length is ${MAX_PASSWORD_LENGTH}.`,
+    MISSING_UPPERCASE: () => `Password must contain at least ${plural(policy.requireUppercase, 'uppercase letter')}.`,
+    MISSING_LOWERCASE: () => `Password must contain at least ${plural(policy.requireLowercase, 'lowercase letter')}.`,
+    MISSING_DIGIT: () => `Password must contain at least ${plural(policy.requireDigit, 'digit')}.`,
+    MISSING_SPECIAL: () => `Password must contain at least ${plural(policy.requireSpecial, 'special character')}.`,
+    INVALID_PATTERN: () => `Password does not match the required pattern: ${policy.pattern}.`,
+    BLACKLISTED: () => 'Password is blacklisted.',
+    COMPROMISED: () => 'Password is known from data breaches.',
+  }
+  return reasons.map((reason) => sentence[reason]()).join(' ')
+}

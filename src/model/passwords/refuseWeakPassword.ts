@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
 import { fail } from '../result.js'
 import { loadTenantConfig } from '../config/tenantConfig.js'
-import { checkPassword } from './policy.js'
+import { checkPassword, weakPasswordMessage } from './policy.js'
 
 /**
  * TOO_WEAK with every broken rule when `password` breaks the configured policy, else null. With
@@ -12,5 +12,5 @@ export async function refuseWeakPassword(deps: Deps, password: string) {
   const policy = (await loadTenantConfig(deps.db)).password
   const reasons = checkPassword(password, policy)
   if (policy.checkHibp && reasons.length === 0 && await deps.breached(password)) reasons.push('COMPROMISED')
-  return reasons.length > 0 ? fail('TOO_WEAK', 'Password is too weak', { weakPasswordReasons: reasons }) : null
+  return reasons.length > 0 ? fail('TOO_WEAK', weakPasswordMessage(reasons, policy), { weakPasswordReasons: reasons }) : null
 }
