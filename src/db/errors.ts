@@ -21,3 +21,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const message = typeof e.message === 'string' ? e.message : ''
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(message)
 }
+
+/** What a request the database could not serve is told. */
+export const unavailableMessage = (requestId: string) => `Service unavailable: the database cannot be reached; retry later (request id ${requestId})`

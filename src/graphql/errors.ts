@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql'
 import type { FastifyBaseLogger } from 'fastify'
-import { isDatabaseUnavailable } from '../db/errors.js'
+import { isDatabaseUnavailable, unavailableMessage } from '../model/availability.js'
 
 /**
  * A permission failure. Like the reference it is a GraphQL error with HTTP 200 and
@@ -81,7 +81,7 @@ export function formatExecution(execution: ExecutionLike, requestId: string, log
     if (isDatabaseUnavailable(error.originalError)) {
       unavailable = true
       log.warn({ requestId, path: error.path }, 'database unavailable')
-      return { message: `Service unavailable: the database cannot be reached; retry later (request id ${requestId})`, ...base, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
+      return { message: unavailableMessage(requestId), ...base, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
     }
     internal = true
     log.error({ err: error.originalError, requestId, path: error.path }, 'resolver failed')

@@ -18,7 +18,8 @@ export function inputProblem(value: unknown, path: string, depth = 0, longString
     const max = longStrings.has(path) ? MAX_LONG_STRING_LENGTH : MAX_STRING_LENGTH
     if (value.length > max) return `${path} is longer than ${max} characters`
     if (value.includes('\u0000')) return `${path} contains a NUL character`
-    if (LONE_SURROGATE.test(value)) return `${path} is not valid Unicode (a lone surrogate)`
+    // Half of a surrogate pair without the other half: no UTF-8 (nor PostgreSQL's json) can hold it.
+    if (!value.isWellFormed()) return `${path} is not valid Unicode (a lone surrogate)`
     return null
   }
   if (value === null || typeof value !== 'object' || value instanceof Date) return null
@@ -41,9 +42,6 @@ export function inputProblem(value: unknown, path: string, depth = 0, longString
 }
 
 const NONE: ReadonlySet<string> = new Set()
-
-/** Half of a UTF-16 surrogate pair without the other half: no UTF-8 (nor PostgreSQL's json) can hold it. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /**
  * Wraps each resolver so its arguments are checked first (answered as a UserInputError).

@@ -9,7 +9,7 @@ import type { Deps } from '../model/deps.js'
 import type { Principal } from '../model/auth/authenticate.js'
 import type { ClientInfo } from '../model/clientInfo.js'
 import { originReader, trustList } from './origin.js'
-import { isDatabaseUnavailable } from '../db/errors.js'
+import { isDatabaseUnavailable, unavailableMessage } from '../db/errors.js'
 import { graphqlSchemaDir } from '../paths.js'
 import { resolvers, loaders } from '../graphql/resolvers.js'
 import { formatExecution } from '../graphql/errors.js'
@@ -112,7 +112,7 @@ export async function buildServer(deps: Deps, options: ServerOptions): Promise<F
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ requestId: request.id }, 'database unavailable')
       return reply.code(503).header('retry-after', '5')
-        .send({ errors: [{ message: `Service unavailable: the database cannot be reached; retry later (request id ${request.id})`, requestId: request.id }] })
+        .send({ errors: [{ message: unavailableMessage(request.id), requestId: request.id }] })
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status === 500) {

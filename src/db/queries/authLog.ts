@@ -18,10 +18,9 @@ export interface AuthLogInsert {
   at: Date
 }
 
-/** Half a surrogate pair (a value cut at a fixed length may end in one): stored as U+FFFD, since json cannot hold it. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
-const text = (value: string | null | undefined) => (value == null ? null : value.replace(LONE_SURROGATE, '\ufffd'))
-const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v))
+// Half a surrogate pair (a value cut at a fixed length may end in one) is stored as U+FFFD, since json cannot hold it.
+const text = (value: string | null | undefined) => (value == null ? null : value.toWellFormed())
+const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'string' ? v.toWellFormed() : v))
 
 export async function insertAuthLog(q: Queryable, e: AuthLogInsert): Promise<void> {
   await q.query(

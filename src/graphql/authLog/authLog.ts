@@ -1,5 +1,5 @@
 import * as model from '../../model/authLog/authLog.js'
-import type { AuthLogFilter } from '../../db/queries/authLog.js'
+import type { AuthLogFilter } from '../../model/rows.js'
 import type { Resolver } from '../context.js'
 import { valueOf } from '../errors.js'
 

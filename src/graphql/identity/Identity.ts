@@ -1,6 +1,6 @@
 import * as model from '../../model/identities/identityReads.js'
 import type { IdentityRow } from '../../model/rows.js'
-import type { PersonRow } from '../../db/queries/persons.js'
+import type { PersonRow } from '../../model/rows.js'
 import { seesAsSelf, type Context } from '../context.js'
 import { accessTo } from '../projects/access.js'
 
