@@ -38,14 +38,18 @@ const files = only.length ? only : findTests(join(root, 'test')).sort()
 // Files that measure time (`timing` in the name) run after the rest, one at a time: beside
 // other test processes on a small machine their medians move by more than they compare.
 const timing = files.filter((file) => file.includes('timing'))
-const groups = [[files.filter((file) => !timing.includes(file)), process.env.TEST_CONCURRENCY ?? 2], [timing, 1]].filter(([group]) => group.length > 0)
-const backends = [['pglite', {}]]
-if (process.env.TEST_DATABASE_URL) backends.push(['postgres', { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL }])
+// The rest run several files at once: three on PGlite, whose files mostly wait on child processes
+// (npm, the CLI) or each use one core of their own; two on PostgreSQL, whose server shares the
+// cores and whose two-node tests time notifications between processes. TEST_CONCURRENCY sets both.
+const groupsOf = (concurrency) =>
+  [[files.filter((file) => !timing.includes(file)), process.env.TEST_CONCURRENCY ?? concurrency], [timing, 1]].filter(([group]) => group.length > 0)
+const backends = [['pglite', {}, groupsOf(3)]]
+if (process.env.TEST_DATABASE_URL) backends.push(['postgres', { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL }, groupsOf(2)])
 
 let passed = 0
 let failed = 0
 let exit = 0
-for (const [name, env] of backends) {
+for (const [name, env, groups] of backends) {
   console.log(`\n=== tests on ${name} (${files.length} files) ===`)
   for (const [group, concurrency] of groups) {
     const result = await run(process.execPath, [
